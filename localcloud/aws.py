@@ -1,0 +1,121 @@
+"""moto on loopback, behind a small proxy on the advertised AWS port.
+
+The proxy exists for fault injection: `{"target": "aws", "kind": "status", "status": 500,
+"method": "PUT", "path": "^/my-bucket/"}` makes the next matching S3 call answer 500 with an
+S3-style XML error, as moto cannot be told to fail on its own.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from localcloud.faults import Faults
+from localcloud.settings import HOST
+
+log = logging.getLogger("localcloud.aws")
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-connection"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def start_moto(port: int, log_path: Path) -> subprocess.Popen:
+    """Start `moto_server` and wait until it answers."""
+    out = log_path.open("ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"moto_server exited with {proc.returncode}; see {log_path}")
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("moto_server did not start within 30 s")
+
+
+def _error_response(fault: dict[str, Any]) -> Response:
+    status = int(fault["status"])
+    code = {500: "InternalError", 503: "SlowDown", 429: "SlowDown"}.get(
+        status, "ServiceUnavailable"
+    )
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{code}</Code><Message>Injected by localcloud</Message>"
+        "<RequestId>localcloud</RequestId></Error>"
+    )
+    resp = Response(body, status, content_type="application/xml")
+    if status in (429, 503) or "retry_after" in fault:
+        resp.headers["Retry-After"] = str(fault.get("retry_after", 1))
+    return resp
+
+
+class AwsProxy:
+    """A threaded WSGI proxy forwarding every request to moto unless a fault says otherwise."""
+
+    def __init__(self, listen_port: int, moto_port: int, faults: Faults) -> None:
+        self.moto_port = moto_port
+        self.faults = faults
+        self.server: BaseWSGIServer = make_server(HOST, listen_port, self, threaded=True)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        req = Request(environ)
+        fault = self.faults.take_request("aws", req.method, req.full_path.rstrip("?"))
+        if fault:
+            if fault["kind"] == "hang":
+                time.sleep(float(fault["seconds"]))
+            elif fault["kind"] == "drop":
+                sock = environ.get("werkzeug.socket")
+                if sock is not None:
+                    sock.shutdown(socket.SHUT_RDWR)
+                raise ConnectionResetError("dropped by a localcloud fault")
+            else:
+                return _error_response(fault)(environ, start_response)
+        return self._forward(req)(environ, start_response)
+
+    def _forward(self, req: Request) -> Response:
+        headers = {k: v for k, v in req.headers.items() if k.lower() not in HOP_BY_HOP}
+        body = req.get_data()
+        headers["Content-Length"] = str(len(body))
+        conn = http.client.HTTPConnection(HOST, self.moto_port, timeout=300)
+        try:
+            path = req.environ.get("RAW_URI") or req.full_path.rstrip("?")
+            conn.request(req.method, path, body=body, headers=headers)
+            upstream = conn.getresponse()
+            data = upstream.read()
+            out = Response(data, upstream.status)
+            out.headers.clear()
+            for key, value in upstream.getheaders():
+                if key.lower() not in HOP_BY_HOP:
+                    out.headers.add(key, value)
+            if req.method != "HEAD":
+                out.headers["Content-Length"] = str(len(data))
+            return out
+        finally:
+            conn.close()
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever()
+
+    def shutdown(self) -> None:
+        self.server.shutdown()

@@ -1,0 +1,79 @@
+"""The localcloud daemon: one process hosting the API, the AWS proxy, the runtime and a ticker.
+
+`python -m localcloud up` starts it detached; it runs until SIGTERM (`down`).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from localcloud import aws
+from localcloud.settings import HOST, Settings
+
+log = logging.getLogger("localcloud")
+
+
+def serve(settings: Settings) -> None:
+    """Run everything in the foreground until SIGTERM or SIGINT."""
+    from localcloud import lifecycle
+    from localcloud.api import handlers  # noqa: F401  (registers the routes)
+    from localcloud.api.server import Application
+    from localcloud.services import Services
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        filename=settings.log_file,
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    moto_internal = aws.free_port()
+    moto = aws.start_moto(moto_internal, settings.home / "moto.log")
+    svc = Services(settings)
+    app = Application(svc)
+    svc.application = app
+    proxy = aws.AwsProxy(settings.moto_port, moto_internal, svc.faults)
+    server = make_server(HOST, settings.api_port, app, threaded=True)
+    server.daemon_threads = True
+    proxy.server.daemon_threads = True
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("signal %s: stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    threading.Thread(target=proxy.serve_forever, name="aws-proxy", daemon=True).start()
+    threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
+    lifecycle.start(svc)
+    (settings.home / "ready").write_text(str(settings.api_port))
+    log.info(
+        "localcloud up: api %s, aws %s (moto on %s)",
+        settings.api_url,
+        settings.aws_endpoint,
+        moto_internal,
+    )
+    try:
+        while not stop.wait(1):
+            pass
+    finally:
+        (settings.home / "ready").unlink(missing_ok=True)
+        server.shutdown()
+        proxy.shutdown()
+        svc.shutdown()
+        moto.terminate()
+        try:
+            moto.wait(10)
+        except Exception:
+            moto.kill()
+        log.info("localcloud down")
+
+
+def main(home: str, api_port: int, moto_port: int, router_base_port: int) -> None:
+    serve(Settings(Path(home), api_port, moto_port, router_base_port))

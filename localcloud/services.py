@@ -1,0 +1,106 @@
+"""Everything the API handlers share: state, blobs, faults, logs, dynos, routers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from localcloud.api.errors import ApiError
+from localcloud.api.util import is_uuid
+from localcloud.blobs import BlobStore
+from localcloud.faults import Faults
+from localcloud.settings import Settings
+from localcloud.store import Store
+
+log = logging.getLogger("localcloud")
+
+
+class Services:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.api_key = settings.api_key()
+        self.store = Store(settings.db_path)
+        self.faults = Faults()
+        self.blobs = BlobStore(settings.blobs_dir, settings.api_url)
+        self.logs, self.dynos, self.routers = _runtime(settings)
+        self._app_locks: dict[str, threading.RLock] = {}
+        self._locks_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    # -- apps -------------------------------------------------------------
+
+    def find_app(self, identity: str) -> dict[str, Any]:
+        app = self.store.get("app", identity) if is_uuid(identity) else None
+        if app is None:
+            app = self.store.find("app", name=identity)
+        if app is None:
+            raise ApiError(404, "not_found", "Couldn't find that app.", resource="app")
+        return app
+
+    def app_name_for(self, identity: str | None) -> str | None:
+        if not identity:
+            return None
+        if not is_uuid(identity):
+            return identity
+        app = self.store.get("app", identity)
+        return app["name"] if app else identity
+
+    def app_lock(self, app_id: str) -> threading.RLock:
+        """Serialises releases and formation changes of one app."""
+        with self._locks_lock:
+            return self._app_locks.setdefault(app_id, threading.RLock())
+
+    # -- background work ----------------------------------------------------
+
+    def spawn(self, name: str, target: Callable[..., None], *args: Any) -> threading.Thread:
+        def run() -> None:
+            try:
+                target(*args)
+            except Exception:
+                log.exception("background task %s failed", name)
+
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        thread.start()
+        return thread
+
+    @property
+    def stopping(self) -> threading.Event:
+        return self._stopping
+
+    def shutdown(self) -> None:
+        self._stopping.set()
+        for step in (self.routers.shutdown, self.dynos.shutdown, self.logs.close):
+            try:
+                step()
+            except Exception:
+                log.exception("shutdown step failed")
+        self.store.close()
+
+
+def _runtime(settings: Settings) -> tuple[Any, Any, Any]:
+    """The log hub, dyno manager and router pool (no-ops for parts not installed)."""
+    try:
+        from localcloud.runtime.logs import LogHub
+
+        logs: Any = LogHub(settings.home)
+    except ImportError:
+        log.warning("localcloud.runtime.logs is missing: logs are not kept")
+        logs = _NoRuntime()
+    try:
+        from localcloud.runtime.dynos import DynoManager
+        from localcloud.runtime.router import RouterPool
+    except ImportError:
+        log.warning("localcloud.runtime dynos/router missing: releases run no dynos")
+        return logs, _NoRuntime(), _NoRuntime()
+    dynos = DynoManager(settings.home, logs)
+    return logs, dynos, RouterPool(logs, dynos.web_backends)
+
+
+class _NoRuntime:
+    """Stands in for the runtime when it is not installed: every call does nothing."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        return lambda *args, **kwargs: [] if name in ("dynos", "web_backends", "tail") else None

@@ -1,0 +1,109 @@
+"""Shared fixtures: a private localcloud for the whole test session (free ports, temp home)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _free_block(size: int = 40) -> int:
+    """A base port with `size` free ports above it (app routers take one each)."""
+    for _ in range(50):
+        base = _free_port()
+        if base + size > 65000:
+            continue
+        ok = True
+        for port in range(base, base + size):
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return base
+    raise RuntimeError("no free block of ports")
+
+
+@dataclass
+class LocalCloud:
+    home: Path
+    api_url: str
+    api_key: str
+    aws_endpoint: str
+    env: dict[str, str] = field(default_factory=dict)
+    args: list[str] = field(default_factory=list)
+
+    def cli(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run `python -m localcloud <command>` against this instance."""
+        return subprocess.run(
+            [sys.executable, "-m", "localcloud", *self.args, *command],
+            cwd=REPO, capture_output=True, text=True, check=check, timeout=120,
+        )  # fmt: skip
+
+
+def start_localcloud(home: Path) -> LocalCloud:
+    args = [
+        "--home", str(home),
+        "--api-port", str(_free_port()),
+        "--moto-port", str(_free_port()),
+        "--router-base-port", str(_free_block()),
+    ]  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "localcloud", *args, "up"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        log = (home / "localcloud.log").read_text() if (home / "localcloud.log").exists() else ""
+        raise RuntimeError(f"localcloud up failed: {proc.stdout}{proc.stderr}\n{log[-3000:]}")
+    env = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "localcloud", *args, "env", "--json"],
+            cwd=REPO, capture_output=True, text=True, check=True,
+        ).stdout
+    )  # fmt: skip
+    return LocalCloud(
+        home=home,
+        api_url=env["HEROKU_API_URL"],
+        api_key=env["HEROKU_API_KEY"],
+        aws_endpoint=env["AWS_ENDPOINT_URL"],
+        env=env,
+        args=args,
+    )
+
+
+def stop_localcloud(cloud: LocalCloud) -> None:
+    """`down`, then drop the add-on databases this instance made (`reset`)."""
+    cloud.cli("reset", check=False)
+
+
+@pytest.fixture(scope="session")
+def localcloud(tmp_path_factory: pytest.TempPathFactory):
+    """A private localcloud for the test session; its env is also exported for subprocesses."""
+    cloud = start_localcloud(tmp_path_factory.mktemp("localcloud"))
+    saved = {k: os.environ.get(k) for k in cloud.env}
+    os.environ.update(cloud.env)
+    try:
+        yield cloud
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        stop_localcloud(cloud)
