@@ -1,0 +1,433 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, SkillStream ops
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One HTTP client for the Heroku Platform API and the Heroku Postgres data API.
+
+Every module of the collection talks to Heroku through ``HerokuClient``: one
+``requests.Session`` (keep-alive, one TLS handshake per run), the version 3
+``Accept`` header, a Bearer token that is sent only to the configured API hosts,
+``Range``/``Next-Range`` pagination, and retries with full-jitter exponential
+backoff inside a bounded total wait.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+import time
+import traceback
+
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover - Python 2 is not supported, keeps sanity quiet
+    from urlparse import urlsplit  # type: ignore
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests import exceptions as req_exc
+
+    HAS_REQUESTS = True
+except ImportError:  # pragma: no cover - exercised only where requests is missing
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+DEFAULT_API_URL = "https://api.heroku.com"
+DEFAULT_DATA_API_URL = "https://api.data.heroku.com"
+ACCEPT = "application/vnd.heroku+json; version=3"
+USER_AGENT = "skillstream.heroku-ansible/1.0"
+
+IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"])
+MAX_PAGES = 1000
+
+
+class HerokuError(Exception):
+    """A failed Heroku call, described without the token and without a traceback."""
+
+    def __init__(
+        self, method, path, status=None, error_id=None, message=None, request_id=None, attempts=1
+    ):
+        self.method = method
+        self.path = path
+        self.status = status
+        self.error_id = error_id or ("http_%s" % status if status else "connection_error")
+        self.message = message or ""
+        self.request_id = request_id
+        self.attempts = attempts
+        super(HerokuError, self).__init__(self.__str__())
+
+    def __str__(self):
+        status = "HTTP %s " % self.status if self.status else ""
+        text = "Heroku API %s %s failed: %s%s: %s" % (
+            self.method,
+            self.path,
+            status,
+            self.error_id,
+            self.message,
+        )
+        if self.attempts > 1:
+            text += " (after %d attempts)" % self.attempts
+        if self.request_id:
+            text += " [Request-Id %s]" % self.request_id
+        return text
+
+    def to_result(self):
+        """Fields a module adds to its failure result."""
+        return {
+            "error_id": self.error_id,
+            "status": self.status,
+            "method": self.method,
+            "path": self.path,
+            "request_id": self.request_id,
+        }
+
+
+class HerokuResponse:
+    """The parts of a response the modules use."""
+
+    def __init__(self, status, headers, data, text=""):
+        self.status = status
+        self.headers = headers
+        self.data = data
+        self.text = text
+
+
+class _Retryable(Exception):
+    """Internal: an attempt failed in a way that may succeed later."""
+
+    def __init__(self, reason, retry_after=None, applied_maybe=False, error=None):
+        super(_Retryable, self).__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.applied_maybe = applied_maybe
+        self.error = error
+
+
+def _parse_retry_after(value):
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        from email.utils import parsedate_to_datetime
+
+        when = parsedate_to_datetime(value)
+        return max(0.0, when.timestamp() - time.time())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+class HerokuClient:
+    """Talk to Heroku with retries, pagination and a request counter.
+
+    ``api_calls`` counts every HTTP request sent (retries included) so benchmarks
+    can compare runs; ``retries`` counts the retried attempts and ``waited`` the
+    seconds spent in backoff.
+    """
+
+    def __init__(
+        self,
+        api_key,
+        api_url=DEFAULT_API_URL,
+        data_api_url=DEFAULT_DATA_API_URL,
+        timeout=30,
+        max_retry_wait=120.0,
+        max_attempts=8,
+        backoff_base=0.5,
+        backoff_cap=20.0,
+        rate_limit_low_water=60,
+        sleep=time.sleep,
+        rand=random.random,
+    ):
+        if not HAS_REQUESTS:
+            raise RuntimeError("the Python library 'requests' is required")
+        self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
+        self.data_api_url = (data_api_url or DEFAULT_DATA_API_URL).rstrip("/")
+        self.timeout = timeout
+        self.max_retry_wait = float(max_retry_wait)
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.rate_limit_low_water = rate_limit_low_water
+        self._sleep = sleep
+        self._rand = rand
+        self._api_key = api_key
+        self._auth_hosts = set(urlsplit(u).netloc for u in (self.api_url, self.data_api_url))
+        self.session = requests.Session()
+        self.session.headers.update({"Accept": ACCEPT, "User-Agent": USER_AGENT})
+        self.api_calls = 0
+        self.retries = 0
+        self.waited = 0.0
+        self.throttled = 0.0
+        self.rate_limit_remaining = None
+
+    # -- public helpers ---------------------------------------------------
+
+    def get(self, path, api="platform", missing_ok=False, headers=None):
+        """GET one resource; ``None`` when ``missing_ok`` and Heroku answers 404."""
+        resp = self.request("GET", path, api=api, missing_ok=missing_ok, headers=headers)
+        return None if resp.status == 404 else resp.data
+
+    def post(self, path, body=None, api="platform", recover=None):
+        return self.request("POST", path, body=body, api=api, recover=recover).data
+
+    def patch(self, path, body, api="platform"):
+        return self.request("PATCH", path, body=body, api=api).data
+
+    def put(self, path, body, api="platform"):
+        return self.request("PUT", path, body=body, api=api).data
+
+    def delete(self, path, api="platform", missing_ok=True):
+        resp = self.request("DELETE", path, api=api, missing_ok=missing_ok)
+        return None if resp.status == 404 else resp.data
+
+    def get_all(self, path, api="platform", range_header=None):
+        """GET a list across every page (206 + ``Next-Range``)."""
+        items = []
+        headers = {"Range": range_header} if range_header else {}
+        seen = set()
+        for _page in range(MAX_PAGES):
+            resp = self.request("GET", path, api=api, headers=headers)
+            page = resp.data or []
+            if not isinstance(page, list):
+                raise HerokuError(
+                    "GET", path, resp.status, "unexpected_response", "expected a JSON list"
+                )
+            items.extend(page)
+            next_range = resp.headers.get("Next-Range")
+            if resp.status != 206 or not next_range or next_range in seen:
+                return items
+            seen.add(next_range)
+            headers = {"Range": next_range}
+        raise HerokuError("GET", path, None, "too_many_pages", "stopped after %d pages" % MAX_PAGES)
+
+    def url_for(self, path, api="platform"):
+        if path.startswith("http://") or path.startswith("https://"):
+            return path
+        base = self.data_api_url if api == "data" else self.api_url
+        return base + path
+
+    # -- the request loop -------------------------------------------------
+
+    def request(
+        self, method, path, body=None, api="platform", headers=None, missing_ok=False, recover=None
+    ):
+        """Send one logical request, retrying transient failures.
+
+        ``recover`` is called before re-sending a POST that may already have been
+        applied (a 5xx or a connection dropped after sending); when it returns a
+        value the POST is not repeated and that value becomes the response data.
+        """
+        method = method.upper()
+        url = self.url_for(path, api)
+        display_path = urlsplit(url).path
+        attempt = 0
+        while True:
+            attempt += 1
+            self._pace()
+            try:
+                return self._attempt(method, url, display_path, body, headers, missing_ok, attempt)
+            except _Retryable as exc:
+                if exc.applied_maybe and method not in IDEMPOTENT_METHODS and recover:
+                    found = recover()
+                    if found is not None:
+                        return HerokuResponse(200, {}, found)
+                delay = self._backoff(attempt, exc.retry_after)
+                budget_left = self.max_retry_wait - self.waited
+                if attempt >= self.max_attempts or delay > budget_left:
+                    raise self._give_up(exc, method, display_path, attempt) from None
+                self.retries += 1
+                self.waited += delay
+                self._sleep(delay)
+
+    def _attempt(self, method, url, display_path, body, headers, missing_ok, attempt):
+        send_headers = dict(headers or {})
+        if urlsplit(url).netloc in self._auth_hosts:
+            send_headers["Authorization"] = "Bearer %s" % self._api_key
+        kwargs = {"headers": send_headers, "timeout": self.timeout, "allow_redirects": False}
+        if body is not None:
+            kwargs["json"] = body
+        self.api_calls += 1
+        try:
+            resp = self.session.request(method, url, **kwargs)
+        except req_exc.ConnectTimeout as exc:
+            raise _Retryable("connect timeout: %s" % _short(exc)) from None
+        except req_exc.ReadTimeout:
+            raise _Retryable("no response within %ss" % self.timeout, applied_maybe=True) from None
+        except (req_exc.ConnectionError, req_exc.ChunkedEncodingError) as exc:
+            sent = not _is_connect_failure(exc)
+            raise _Retryable(
+                "connection to %s failed: %s" % (urlsplit(url).netloc, _short(exc)),
+                applied_maybe=sent,
+            ) from None
+        self._note_rate_limit(resp)
+        data, text = _decode(resp)
+        request_id = resp.headers.get("Request-Id")
+        if resp.status_code == 429 or resp.status_code >= 500:
+            err = _error_from(method, display_path, resp.status_code, data, text, request_id)
+            raise _Retryable(
+                "HTTP %s" % resp.status_code,
+                retry_after=_parse_retry_after(resp.headers.get("Retry-After")),
+                applied_maybe=resp.status_code != 429,
+                error=err,
+            )
+        if resp.status_code == 404 and missing_ok:
+            return HerokuResponse(404, resp.headers, None, text)
+        if resp.status_code >= 400:
+            err = _error_from(method, display_path, resp.status_code, data, text, request_id)
+            err.attempts = attempt
+            raise err
+        return HerokuResponse(resp.status_code, resp.headers, data, text)
+
+    def _backoff(self, attempt, retry_after):
+        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
+        delay = self._rand() * ceiling  # full jitter spreads the retries of parallel hosts
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return delay
+
+    def _give_up(self, exc, method, display_path, attempt):
+        if exc.error is not None:
+            err = exc.error
+        else:
+            err = HerokuError(method, display_path, None, "connection_error", exc.reason)
+        err.attempts = attempt
+        err.message = "%s; gave up after %.1fs of backoff" % (err.message, self.waited)
+        return err
+
+    def _note_rate_limit(self, resp):
+        value = resp.headers.get("RateLimit-Remaining")
+        if value is None:
+            return
+        try:
+            self.rate_limit_remaining = int(value)
+        except ValueError:
+            self.rate_limit_remaining = None
+
+    def _pace(self):
+        """Slow down while the rate-limit bucket is nearly empty.
+
+        Heroku refills about 75 tokens a minute (0.8 s each); below the low water
+        mark each request waits up to that long so the bucket does not run dry.
+        """
+        remaining = self.rate_limit_remaining
+        if remaining is None or remaining >= self.rate_limit_low_water:
+            return
+        delay = 0.8 * (1.0 - float(max(remaining, 0)) / self.rate_limit_low_water)
+        self.throttled += delay
+        self._sleep(delay)
+
+    # -- raw transfers (blob store, log streams) --------------------------
+
+    def upload(self, url, path):
+        """PUT a file to a presigned URL (no Heroku headers, no token), with retries."""
+        attempt = 0
+        display_path = urlsplit(url).path
+        while True:
+            attempt += 1
+            self.api_calls += 1
+            try:
+                with open(path, "rb") as handle:
+                    resp = requests.put(
+                        url,
+                        data=handle,
+                        timeout=max(self.timeout, 120),
+                        headers={"Content-Type": ""},
+                    )
+                if resp.status_code < 300:
+                    return
+                failure = _Retryable(
+                    "HTTP %s" % resp.status_code,
+                    error=HerokuError(
+                        "PUT", display_path, resp.status_code, "upload_failed", resp.text[:300]
+                    ),
+                )
+                if resp.status_code < 500 and resp.status_code != 429:
+                    raise failure.error
+            except req_exc.RequestException as exc:
+                failure = _Retryable(
+                    "upload to %s failed: %s" % (urlsplit(url).netloc, _short(exc))
+                )
+            delay = self._backoff(attempt, None)
+            if attempt >= self.max_attempts or delay > self.max_retry_wait - self.waited:
+                raise self._give_up(failure, "PUT", display_path, attempt)
+            self.retries += 1
+            self.waited += delay
+            self._sleep(delay)
+
+    def read_stream(self, url, max_bytes=2 * 1024 * 1024):
+        """Read a build or release output stream; return its text (tail bounded)."""
+        if not url:
+            return ""
+        self.api_calls += 1
+        try:
+            resp = requests.get(url, timeout=max(self.timeout, 60), stream=True)
+            chunks = []
+            total = 0
+            for chunk in resp.iter_content(chunk_size=65536):
+                chunks.append(chunk)
+                total += len(chunk)
+                while total > max_bytes and len(chunks) > 1:
+                    total -= len(chunks.pop(0))
+            return b"".join(chunks).decode("utf-8", "replace")
+        except req_exc.RequestException as exc:
+            return "(output stream unavailable: %s)" % _short(exc)
+
+    def close(self):
+        self.session.close()
+
+
+def _short(exc):
+    """The innermost cause of a requests/urllib3 error, without the pool boilerplate."""
+    inner = exc
+    for _depth in range(6):
+        nxt = getattr(inner, "reason", None)
+        if (
+            not isinstance(nxt, Exception)
+            and getattr(inner, "args", None)
+            and isinstance(inner.args[0], Exception)
+        ):
+            nxt = inner.args[0]
+        if not isinstance(nxt, Exception):
+            break
+        inner = nxt
+    text = str(inner)
+    if "): " in text and text.startswith(("HTTPConnection", "HTTPSConnection", "<")):
+        text = text.split("): ", 1)[1]
+    return text if len(text) < 300 else text[:300] + "..."
+
+
+def _is_connect_failure(exc):
+    """True when the request never reached the server (safe to resend any method)."""
+    reason = exc
+    for _depth in range(5):
+        name = type(reason).__name__
+        if name in ("NewConnectionError", "ConnectTimeoutError", "NameResolutionError"):
+            return True
+        reason = getattr(reason, "reason", None) or (
+            reason.args[0]
+            if getattr(reason, "args", None) and isinstance(reason.args[0], Exception)
+            else None
+        )
+        if reason is None:
+            break
+    return "Connection refused" in str(exc)
+
+
+def _decode(resp):
+    text = resp.text if resp.content else ""
+    if not text:
+        return None, ""
+    try:
+        return resp.json(), text
+    except ValueError:
+        return None, text
+
+
+def _error_from(method, path, status, data, text, request_id):
+    if isinstance(data, dict) and (data.get("id") or data.get("message")):
+        return HerokuError(method, path, status, data.get("id"), data.get("message"), request_id)
+    return HerokuError(method, path, status, None, (text or "").strip()[:300], request_id)

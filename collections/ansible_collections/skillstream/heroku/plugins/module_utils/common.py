@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, SkillStream ops
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every module of the collection shares: options, the client, results, waiting."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+import traceback
+
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover
+    from urllib import quote  # type: ignore
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible_collections.skillstream.heroku.plugins.module_utils.client import (
+    DEFAULT_API_URL,
+    DEFAULT_DATA_API_URL,
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    HerokuClient,
+    HerokuError,
+)
+
+MASK = "********"
+
+
+def heroku_argument_spec():
+    """The options of the ``skillstream.heroku.auth`` doc fragment."""
+    return dict(
+        api_url=dict(
+            type="str", default=DEFAULT_API_URL, fallback=(env_fallback, ["HEROKU_API_URL"])
+        ),
+        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["HEROKU_API_KEY"])),
+        data_api_url=dict(
+            type="str",
+            default=DEFAULT_DATA_API_URL,
+            fallback=(env_fallback, ["HEROKU_DATA_API_URL"]),
+        ),
+        timeout=dict(type="int", default=30),
+        max_retry_wait=dict(type="float", default=120.0),
+    )
+
+
+class ModuleFailure(Exception):
+    """Raised by module code to end the run with a clean failure message."""
+
+    def __init__(self, msg, **result):
+        super(ModuleFailure, self).__init__(msg)
+        self.msg = msg
+        self.result = result
+
+
+class WaitTimeout(ModuleFailure):
+    """A bounded wait ran out."""
+
+
+class HerokuModule:
+    """An ``AnsibleModule`` with a ready ``HerokuClient`` and tidy exits."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = heroku_argument_spec()
+        spec.update(argument_spec)
+        kwargs.setdefault("supports_check_mode", True)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self.diff_mode = self.module._diff
+        if not HAS_REQUESTS:
+            self.module.fail_json(
+                msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR
+            )
+        if not self.params["api_key"]:
+            self.module.fail_json(
+                msg="No Heroku API token: set the api_key option or the HEROKU_API_KEY "
+                "environment variable"
+            )
+        if self.params["timeout"] <= 0:
+            self.module.fail_json(
+                msg="timeout must be a positive number of seconds, got %s" % self.params["timeout"]
+            )
+        self.client = HerokuClient(
+            api_key=self.params["api_key"],
+            api_url=self.params["api_url"],
+            data_api_url=self.params["data_api_url"],
+            timeout=self.params["timeout"],
+            max_retry_wait=self.params["max_retry_wait"],
+        )
+
+    def run(self, func):
+        """Call ``func(self)`` and turn every expected failure into ``fail_json``."""
+        try:
+            result = func(self)
+        except HerokuError as exc:
+            failure = exc.to_result()
+            failure.update(self._counters())
+            self.module.fail_json(msg=str(exc), **failure)
+        except ModuleFailure as exc:
+            exc.result.update(self._counters())
+            self.module.fail_json(msg=exc.msg, **exc.result)
+        except Exception as exc:  # a bug must still fail cleanly, traceback only at -vvv
+            self.module.fail_json(
+                msg="Unexpected error: %s: %s" % (type(exc).__name__, exc),
+                exception=traceback.format_exc(),
+                **self._counters(),
+            )
+        finally:
+            self.client.close()
+        diff = result.pop("diff", None)
+        if diff is not None and self.diff_mode:
+            result["diff"] = diff
+        result.update(self._counters())
+        self.module.exit_json(**result)
+
+    def _counters(self):
+        return {"api_calls": self.client.api_calls, "api_retries": self.client.retries}
+
+
+def wait_for(fetch, done, timeout, what, interval=1.0, max_interval=5.0, sleep=time.sleep):
+    """Poll ``fetch()`` until ``done(value)`` is true or ``timeout`` seconds pass.
+
+    The poll interval grows gently (x1.5) so a long wait costs few API calls.
+    """
+    deadline = time.time() + timeout
+    value = fetch()
+    while not done(value):
+        if time.time() >= deadline:
+            raise WaitTimeout(
+                "Timed out after %ss waiting for %s" % (timeout, what), last_state=value
+            )
+        sleep(min(interval, max(0.0, deadline - time.time())))
+        interval = min(interval * 1.5, max_interval)
+        value = fetch()
+    return value
+
+
+def masked_config_diff(before, after):
+    """A diff of config vars that shows keys and hides every value."""
+    before_view = dict((key, MASK) for key in sorted(before))
+    after_view = {}
+    for key in sorted(after):
+        if key not in before:
+            after_view[key] = MASK + " (added)"
+        elif after[key] != before[key]:
+            after_view[key] = MASK + " (changed)"
+        else:
+            after_view[key] = MASK
+    return {"before": before_view, "after": after_view}
+
+
+def app_path(app, *parts):
+    """``/apps/<app>/<parts...>`` with each segment quoted."""
+    segments = ["apps", app] + [p for p in parts if p]
+    return "/" + "/".join(quote(str(s), safe="") for s in segments)
+
+
+def segment(value):
+    """One URL path segment, quoted."""
+    return quote(str(value), safe="")
+
+
+def tail(text, lines=40):
+    """The last ``lines`` lines of ``text``."""
+    if not text:
+        return ""
+    return "\n".join(text.rstrip("\n").split("\n")[-lines:])

@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, SkillStream ops
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Look-ups several modules need: releases, add-on config keys, databases."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+try:
+    from urllib.parse import quote, urlsplit, urlunsplit
+except ImportError:  # pragma: no cover
+    from urllib import quote  # type: ignore
+
+    from urlparse import urlsplit, urlunsplit  # type: ignore
+
+from ansible_collections.skillstream.heroku.plugins.module_utils.client import HerokuError
+from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
+    MASK,
+    ModuleFailure,
+    app_path,
+    tail,
+    wait_for,
+)
+
+
+def list_releases(client, app):
+    """Every release of ``app``, oldest first (newest last)."""
+    releases = client.get_all(app_path(app, "releases"))
+    return sorted(releases, key=lambda r: r.get("version") or 0)
+
+
+def current_release(releases):
+    """The release that is serving: ``current`` if Heroku says so, else the last success."""
+    for release in reversed(releases):
+        if release.get("current"):
+            return release
+    for release in reversed(releases):
+        if release.get("status") == "succeeded":
+            return release
+    return None
+
+
+def wait_for_release(client, app, release, timeout, sleep=None):
+    """Wait until ``release`` leaves ``pending``; fail with its output tail if it failed."""
+    path = app_path(app, "releases", release["id"])
+    kwargs = {"sleep": sleep} if sleep else {}
+    release = wait_for(
+        lambda: client.get(path),
+        lambda r: r.get("status") != "pending",
+        timeout,
+        "release v%s of %s" % (release.get("version"), app),
+        **kwargs,
+    )
+    if release.get("status") != "succeeded":
+        output = client.read_stream(release.get("output_stream_url"))
+        raise ModuleFailure(
+            "Release v%s of app %s failed (status %s) in its release phase; the previous "
+            "release keeps serving. Release output (tail):\n%s"
+            % (release.get("version"), app, release.get("status"), tail(output)),
+            release=release,
+            release_output=tail(output, 200),
+        )
+    return release
+
+
+def addon_config_keys(client, app):
+    """Config var names that attached add-ons set on ``app`` (never removed by us)."""
+    keys = set()
+    for addon in client.get_all(app_path(app, "addons")):
+        keys.update(addon.get("config_vars") or [])
+    for attachment in client.get_all(app_path(app, "addon-attachments")):
+        name = attachment.get("name")
+        if not name:
+            continue
+        keys.add("%s_URL" % name)
+        addon_id = (attachment.get("addon") or {}).get("id")
+        if not addon_id:
+            continue
+        try:
+            items = client.get("/addons/%s/config" % quote(addon_id, safe=""), missing_ok=True)
+        except HerokuError:
+            items = None  # some providers hide their config; the _URL name still counts
+        for item in items or []:
+            if item.get("name"):
+                keys.add("%s_%s" % (name, item["name"]))
+    return keys
+
+
+def resolve_database(client, app, database):
+    """The Postgres add-on behind an attachment name such as ``DATABASE_URL``."""
+    wanted = database[:-4] if database.upper().endswith("_URL") else database
+    attachments = client.get_all(app_path(app, "addon-attachments"))
+    for attachment in attachments:
+        addon = attachment.get("addon") or {}
+        if (
+            attachment.get("name", "").upper() in (wanted.upper(), database.upper())
+            or addon.get("name") == database
+        ):
+            return addon
+    names = sorted(a.get("name", "") for a in attachments)
+    raise ModuleFailure(
+        "App %s has no database attachment %s (attachments: %s)"
+        % (app, database, ", ".join(names) or "none")
+    )
+
+
+def redact_url(url):
+    """Hide the password part of a URL (log drains may carry credentials)."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = "%s:%s@%s" % (parts.username or "", MASK, parts.hostname or "")
+    if parts.port:
+        netloc += ":%s" % parts.port
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

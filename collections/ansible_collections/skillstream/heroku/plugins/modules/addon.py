@@ -1,0 +1,225 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, SkillStream ops
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: addon
+short_description: Provision, re-plan or remove a Heroku add-on
+version_added: 1.0.0
+description:
+  - Ensures an add-on of a plan is attached to an app, waits until it is provisioned,
+    and changes its plan in place (no new add-on, no data loss) when the plan differs.
+  - The add-on is found by O(name), else by O(attachment_name), else as the only add-on
+    of the plan's service on the app.
+author: SkillStream ops (@skillstream)
+extends_documentation_fragment:
+  - skillstream.heroku.auth
+  - skillstream.heroku.auth.attributes
+options:
+  app:
+    description: Name of the app.
+    type: str
+    required: true
+  plan:
+    description:
+      - The plan, C(service:plan) (for example C(heroku-postgresql:essential-0)), or only
+        the service for its default plan.
+      - Required when O(state=present).
+    type: str
+  name:
+    description: Globally unique name of the add-on resource.
+    type: str
+  attachment_name:
+    description:
+      - Name of the attachment on the app; sets the config var prefix (C(DATABASE) gives
+        C(DATABASE_URL)). Used on creation and to find the add-on.
+    type: str
+  config:
+    description: Provider options sent when the add-on is created (ignored afterwards).
+    type: dict
+  state:
+    description: Whether the add-on should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  wait:
+    description: Wait until the add-on is C(provisioned).
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for provisioning.
+    type: int
+    default: 600
+"""
+
+EXAMPLES = r"""
+- name: Ensure a Postgres database is attached as DATABASE
+  skillstream.heroku.addon:
+    app: skillstream-production
+    plan: heroku-postgresql:essential-0
+    attachment_name: DATABASE
+
+- name: Upgrade the Redis plan in place
+  skillstream.heroku.addon:
+    app: skillstream-production
+    plan: heroku-redis:premium-0
+
+- name: Remove the Redis add-on
+  skillstream.heroku.addon:
+    app: skillstream-production
+    plan: heroku-redis
+    state: absent
+"""
+
+RETURN = r"""
+addon:
+  description: The add-on, including C(state) and the C(config_vars) names it sets.
+  returned: always
+  type: dict
+  sample: {"name": "postgresql-shaped-12345", "plan": {"name": "heroku-postgresql:essential-0"},
+           "state": "provisioned", "config_vars": ["DATABASE_URL"]}
+"""
+
+from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
+    HerokuModule,
+    ModuleFailure,
+    app_path,
+    wait_for,
+)
+
+
+def _service(plan):
+    return plan.split(":", 1)[0] if plan else None
+
+
+def find_addon(client, app, name, attachment_name, plan):
+    if name:
+        return client.get(app_path(app, "addons", name), missing_ok=True)
+    if attachment_name:
+        for attachment in client.get_all(app_path(app, "addon-attachments")):
+            if attachment.get("name", "").upper() == attachment_name.upper():
+                addon_id = attachment["addon"]["id"]
+                return client.get(app_path(app, "addons", addon_id), missing_ok=True)
+        return None
+    service = _service(plan)
+    matches = [
+        a
+        for a in client.get_all(app_path(app, "addons"))
+        if (a.get("addon_service") or {}).get("name") == service
+    ]
+    if len(matches) > 1:
+        raise ModuleFailure(
+            "App %s has %d %s add-ons (%s); give name or attachment_name to pick one"
+            % (app, len(matches), service, ", ".join(a.get("name", "?") for a in matches))
+        )
+    return matches[0] if matches else None
+
+
+def _plan_matches(addon, plan):
+    current = (addon.get("plan") or {}).get("name", "")
+    return current == plan if ":" in plan else _service(current) == plan
+
+
+def _view(addon):
+    if not addon:
+        return {}
+    return {
+        "name": addon.get("name"),
+        "plan": (addon.get("plan") or {}).get("name"),
+        "state": addon.get("state"),
+    }
+
+
+def run(hm):
+    client, p = hm.client, hm.params
+    app = p["app"]
+    client.get(app_path(app))  # a clear "app not found" before anything else
+    addon = find_addon(client, app, p["name"], p["attachment_name"], p["plan"])
+    before = _view(addon)
+
+    if p["state"] == "absent":
+        if addon and not hm.check_mode:
+            client.delete(app_path(app, "addons", addon["id"]))
+        return {
+            "changed": bool(addon),
+            "addon": addon or {},
+            "diff": {"before": before, "after": {}},
+        }
+
+    changed = False
+    if addon is None:
+        changed = True
+        body = {"plan": p["plan"]}
+        if p["name"]:
+            body["name"] = p["name"]
+        if p["attachment_name"]:
+            body["attachment"] = {"name": p["attachment_name"]}
+        if p["config"]:
+            body["config"] = dict((k, str(v)) for k, v in p["config"].items())
+        if hm.check_mode:
+            addon = {
+                "name": p["name"],
+                "plan": {"name": p["plan"]},
+                "state": "provisioning",
+                "config_vars": [],
+            }
+        else:
+            addon = client.post(
+                app_path(app, "addons"),
+                body,
+                recover=lambda: find_addon(client, app, p["name"], p["attachment_name"], p["plan"]),
+            )
+    elif not _plan_matches(addon, p["plan"]):
+        changed = True
+        if hm.check_mode:
+            addon = dict(addon, plan=dict(addon.get("plan") or {}, name=p["plan"]))
+        else:
+            addon = client.patch(app_path(app, "addons", addon["id"]), {"plan": p["plan"]})
+
+    if p["wait"] and not hm.check_mode and addon.get("state") != "provisioned":
+        path = app_path(app, "addons", addon["id"])
+        addon = wait_for(
+            lambda: client.get(path),
+            lambda a: a.get("state") in ("provisioned", "deprovisioned"),
+            p["wait_timeout"],
+            "add-on %s to be provisioned" % addon.get("name"),
+        )
+        if addon.get("state") != "provisioned":
+            raise ModuleFailure(
+                "Add-on %s of app %s ended in state %s: %s"
+                % (
+                    addon.get("name"),
+                    app,
+                    addon.get("state"),
+                    addon.get("provision_message") or "no message",
+                ),
+                addon=addon,
+            )
+    return {"changed": changed, "addon": addon, "diff": {"before": before, "after": _view(addon)}}
+
+
+def main():
+    spec = dict(
+        app=dict(type="str", required=True),
+        plan=dict(type="str"),
+        name=dict(type="str"),
+        attachment_name=dict(type="str"),
+        config=dict(type="dict"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=600),
+    )
+    HerokuModule(
+        spec,
+        required_if=[("state", "present", ["plan"])],
+        required_one_of=[("plan", "name", "attachment_name")],
+    ).run(run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, SkillStream ops
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: domain
+short_description: Add or remove a custom domain of a Heroku app, and manage ACM
+version_added: 1.0.0
+description:
+  - Ensures a custom domain is (or is not) attached to an app and returns the DNS target
+    to point a CNAME at.
+  - O(acm) turns Automated Certificate Management on or off for the whole app.
+author: SkillStream ops (@skillstream)
+extends_documentation_fragment:
+  - skillstream.heroku.auth
+  - skillstream.heroku.auth.attributes
+options:
+  app:
+    description: Name of the app.
+    type: str
+    required: true
+  hostname:
+    description: The custom domain, for example C(www.skillstream.example).
+    type: str
+  state:
+    description: Whether O(hostname) should be attached.
+    type: str
+    choices: [present, absent]
+    default: present
+  acm:
+    description: Automated Certificate Management for the app. Omit to leave it alone.
+    type: bool
+"""
+
+EXAMPLES = r"""
+- name: Serve the site on its own domain with a managed certificate
+  skillstream.heroku.domain:
+    app: skillstream-production
+    hostname: www.skillstream.example
+    acm: true
+  register: heroku_app_domain
+
+- name: Show the CNAME target
+  ansible.builtin.debug:
+    msg: "{{ heroku_app_domain.domain.cname }}"
+"""
+
+RETURN = r"""
+domain:
+  description: The domain (with C(cname), the DNS target); empty when absent or not given.
+  returned: always
+  type: dict
+  sample: {"hostname": "www.skillstream.example", "cname": "shiny-1234.herokudns.com",
+           "status": "pending"}
+acm:
+  description: Whether ACM is on for the app after the run.
+  returned: when O(acm) is given
+  type: bool
+"""
+
+from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
+    HerokuModule,
+    app_path,
+)
+
+
+def run(hm):
+    client, p = hm.client, hm.params
+    app = p["app"]
+    changed = False
+    before, after = {}, {}
+    result = {"domain": {}}
+    app_obj = client.get(app_path(app))
+    if p["hostname"]:
+        hostname = p["hostname"].lower().rstrip(".")
+        path = app_path(app, "domains", hostname)
+        domain = client.get(path, missing_ok=True)
+        before["hostname"] = hostname if domain else None
+        after["hostname"] = hostname if p["state"] == "present" else None
+        if p["state"] == "present" and not domain:
+            changed = True
+            if hm.check_mode:
+                domain = {"hostname": hostname, "cname": None, "status": "pending"}
+            else:
+                domain = client.post(
+                    app_path(app, "domains"),
+                    {"hostname": hostname, "sni_endpoint": None},
+                    recover=lambda: client.get(path, missing_ok=True),
+                )
+        elif p["state"] == "absent" and domain:
+            changed = True
+            if not hm.check_mode:
+                client.delete(path)
+            domain = {}
+        result["domain"] = domain or {}
+    if p["acm"] is not None:
+        current = bool(app_obj.get("acm"))
+        before["acm"], after["acm"] = current, p["acm"]
+        if current != p["acm"]:
+            changed = True
+            if not hm.check_mode:
+                if p["acm"]:
+                    client.post(app_path(app, "acm"))
+                else:
+                    client.delete(app_path(app, "acm"))
+        result["acm"] = p["acm"]
+    result.update(changed=changed, diff={"before": before, "after": after})
+    return result
+
+
+def main():
+    spec = dict(
+        app=dict(type="str", required=True),
+        hostname=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        acm=dict(type="bool"),
+    )
+    HerokuModule(spec, required_one_of=[("hostname", "acm")]).run(run)
+
+
+if __name__ == "__main__":
+    main()
