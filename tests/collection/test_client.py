@@ -192,7 +192,10 @@ def test_missing_ok_turns_404_into_none(stub):
 
 
 def test_slows_down_when_rate_limit_runs_low(stub):
-    stub.queue(Reply(200, {}, {"RateLimit-Remaining": "0"}), Reply(200, {}, {"RateLimit-Remaining": "4000"}))
+    stub.queue(
+        Reply(200, {}, {"RateLimit-Remaining": "0"}),
+        Reply(200, {}, {"RateLimit-Remaining": "4000"}),
+    )
     client, slept = make_client(stub)
     client.get("/account")
     assert slept == []  # nothing known yet
