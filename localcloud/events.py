@@ -77,10 +77,31 @@ def publish(
         try:
             from localcloud.runtime.webhooks import deliver
 
-            deliver(hook["url"], hook.get("_secret"), body)
+            deliver(
+                hook["url"], hook.get("_secret"), body, _recorder(svc, app["id"], delivery["id"])
+            )
         except Exception:
             log.exception("webhook delivery to %s failed", hook["url"])
 
 
 def release(svc: Any, app: dict[str, Any], doc: dict[str, Any], action: str) -> None:
     publish(svc, app, "release", action, public(doc))
+
+
+def _recorder(svc: Any, app_id: str, delivery_id: str) -> Any:
+    """Keeps the delivery's status in step with what the runtime's delivery reported."""
+
+    def record(attempts: int, status: int | None, error: str | None) -> None:
+        doc = svc.store.get("webhook-delivery", delivery_id)
+        if doc is None:
+            return
+        ok = status is not None and 200 <= status < 300
+        doc["status"] = "succeeded" if ok else "failed"
+        doc["num_attempts"] = attempts
+        doc["updated_at"] = now()
+        doc["last_attempt"].update(
+            code=status, error_class=error, status=doc["status"], updated_at=doc["updated_at"]
+        )
+        svc.store.put("webhook-delivery", doc, app_id)
+
+    return record

@@ -5,18 +5,28 @@ from __future__ import annotations
 import logging
 import threading
 
+from localcloud import pgbackups, provisioning, releases
 from localcloud.services import Services
 
 log = logging.getLogger("localcloud.lifecycle")
+TICK_SECONDS = 2.0
 
 
 def start(svc: Services) -> None:
-    """Routers and dynos back on each app's current release, then the ticker."""
+    """Routers and log drains for every app, dynos on each current release, then the ticker."""
     for app in svc.store.list("app"):
         svc.routers.ensure(app["name"], app["_router_port"])
+        drains = [d["url"] for d in svc.store.list("log-drain", app["id"])]
+        if drains:
+            svc.logs.set_drains(app["name"], drains)
+        releases.redeploy(svc, app)
+    provisioning.resume_pending(svc)
     threading.Thread(target=_tick_forever, args=(svc,), name="ticker", daemon=True).start()
 
 
 def _tick_forever(svc: Services) -> None:
-    while not svc.stopping.wait(2.0):
-        pass
+    while not svc.stopping.wait(TICK_SECONDS):
+        try:
+            pgbackups.run_due_schedules(svc)
+        except Exception:  # the ticker must outlive one bad schedule
+            log.exception("ticker failed")

@@ -2,8 +2,16 @@
 
 from localcloud.api.handlers import (  # noqa: F401
     account,
+    addons,
     apps,
+    builds,
     config_vars,
     control,
+    data,
+    domains,
+    features,
+    formation,
+    log_drains,
     releases,
+    webhooks,
 )

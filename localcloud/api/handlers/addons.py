@@ -1,0 +1,351 @@
+"""Add-ons, add-on attachments, their resolution actions, services and plans."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+from localcloud import catalog, provisioning, releases
+from localcloud.api.errors import ApiError, invalid, not_found
+from localcloud.api.routing import routes
+from localcloud.api.server import Ctx
+from localcloud.api.util import is_uuid, new_id, now
+from localcloud.records import app_ref, public
+
+WORDS = [
+    "angular",
+    "shaped",
+    "cubic",
+    "flat",
+    "round",
+    "curly",
+    "spherical",
+    "triangular",
+    "rigid",
+    "solid",
+]
+COLORS = [
+    "AQUA",
+    "BLUE",
+    "BROWN",
+    "COBALT",
+    "CRIMSON",
+    "GOLD",
+    "GREEN",
+    "ORANGE",
+    "PINK",
+    "PURPLE",
+    "RED",
+    "SILVER",
+]
+ATTACH_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def _addon_view(ctx: Ctx, addon: dict[str, Any]) -> dict[str, Any]:
+    view = public(addon)
+    view["web_url"] = f"{ctx.base_url}/__localcloud/addons/{addon['id']}"
+    return view
+
+
+def _find_addon(ctx: Ctx, ident: str, app: dict[str, Any] | None = None) -> dict[str, Any]:
+    addon = ctx.svc.store.get("addon", ident) if is_uuid(ident) else None
+    if addon is None:
+        addon = ctx.svc.store.find("addon", app["id"] if app else None, name=ident)
+    if addon is None and app is not None:
+        for att in ctx.svc.store.list("addon-attachment", app["id"]):
+            if ident in (att["name"], f"{att['name']}_URL"):
+                addon = ctx.svc.store.get("addon", att["addon"]["id"])
+    if addon is None or (app is not None and addon["app"]["id"] != app["id"]):
+        raise not_found("add-on")
+    return addon
+
+
+def _attachment_name(ctx: Ctx, app: dict[str, Any], service: str, wanted: str | None) -> str:
+    taken = {a["name"] for a in ctx.svc.store.list("addon-attachment", app["id"])}
+    config = releases.config_vars(ctx.svc, app["id"])
+    if wanted:
+        name = wanted.upper().removesuffix("_URL")
+        if not ATTACH_RE.match(name):
+            raise invalid("attachment name must be upper case letters, digits and underscores")
+        if name in taken or f"{name}_URL" in config:
+            raise invalid(f"{name} is already attached or set as a config var on this app")
+        return name
+    default = catalog.SERVICES[service]["attachment"]
+    if default not in taken and f"{default}_URL" not in config:
+        return default
+    prefix = "HEROKU_POSTGRESQL" if default == "DATABASE" else "HEROKU_REDIS"
+    for color in COLORS:
+        if f"{prefix}_{color}" not in taken:
+            return f"{prefix}_{color}"
+    raise invalid("too many add-ons of this kind")
+
+
+def _attach(ctx: Ctx, app: dict[str, Any], addon: dict[str, Any], name: str) -> dict[str, Any]:
+    stamp = now()
+    att = {
+        "addon": {"id": addon["id"], "name": addon["name"], "app": addon["app"]},
+        "app": app_ref(app),
+        "created_at": stamp,
+        "id": new_id(),
+        "name": name,
+        "namespace": None,
+        "updated_at": stamp,
+        "web_url": None,
+        "log_input_url": None,
+    }
+    ctx.svc.store.put("addon-attachment", att, app["id"])
+    return att
+
+
+@routes.post("/apps/<app>/addons")
+def create(ctx: Ctx, app: str) -> Any:
+    doc = ctx.svc.find_app(app)
+    body = ctx.body()
+    plan_ident = body.get("plan")
+    if not isinstance(plan_ident, str):
+        raise invalid("plan is required, e.g. heroku-postgresql:essential-0")
+    resolved = catalog.resolve_plan(plan_ident)
+    if resolved is None:
+        raise ApiError(
+            422, "invalid_params",
+            f"Couldn't find either the add-on service or the add-on plan of {plan_ident!r}. "
+            f"localcloud provides: {', '.join(catalog.SERVICES)}.",
+        )  # fmt: skip
+    service, plan = resolved
+    wanted = (body.get("attachment") or {}).get("name")
+    name = body.get("name")
+    if name is not None and (
+        not isinstance(name, str) or not re.match(r"^[a-zA-Z][A-Za-z0-9_-]+$", name)
+    ):
+        raise invalid("add-on name must start with a letter: letters, digits, _ and -")
+    if name and ctx.svc.store.find("addon", name=name):
+        raise invalid(f"Name {name} is already used by another add-on")
+    with ctx.svc.app_lock(doc["id"]):
+        attachment = _attachment_name(ctx, doc, service, wanted)
+        stamp = now()
+        prefix = catalog.SERVICES[service]["prefix"]
+        addon = {
+            "actions": [],
+            "addon_service": {"id": catalog.service_view(service)["id"], "name": service},
+            "billing_entity": {"id": doc["id"], "name": doc["name"], "type": "app"},
+            "app": app_ref(doc),
+            "billed_price": {
+                "cents": catalog.SERVICES[service]["plans"][plan],
+                "contract": False,
+                "unit": "month",
+            },
+            "config_vars": [f"{attachment}_URL"],
+            "created_at": stamp,
+            "id": new_id(),
+            "name": name or f"{prefix}-{random.choice(WORDS)}-{random.randint(10000, 99999)}",
+            "plan": {"id": catalog.plan_view(service, plan)["id"], "name": f"{service}:{plan}"},
+            "provider_id": "",
+            "provision_message": "Provisioning",
+            "state": "provisioning",
+            "updated_at": stamp,
+            "web_url": None,
+        }
+        addon["provider_id"] = f"resource-{addon['id'][:8]}"
+        ctx.svc.store.put("addon", addon, doc["id"])
+        _attach(ctx, doc, addon, attachment)
+    ctx.svc.spawn(f"provision-{addon['id']}", provisioning.provision, ctx.svc, addon["id"])
+    return _addon_view(ctx, addon), 201
+
+
+@routes.get("/apps/<app>/addons")
+def list_for_app(ctx: Ctx, app: str) -> Any:
+    doc = ctx.svc.find_app(app)
+    return [_addon_view(ctx, a) for a in ctx.svc.store.list("addon", doc["id"])]
+
+
+@routes.get("/addons")
+def list_all(ctx: Ctx) -> Any:
+    return [_addon_view(ctx, a) for a in ctx.svc.store.list("addon")]
+
+
+@routes.get("/users/<user>/addons")
+def list_for_user(ctx: Ctx, user: str) -> Any:
+    return list_all(ctx)
+
+
+@routes.get("/addons/<addon>")
+def info(ctx: Ctx, addon: str) -> Any:
+    return _addon_view(ctx, _find_addon(ctx, addon))
+
+
+@routes.get("/apps/<app>/addons/<addon>")
+def info_by_app(ctx: Ctx, app: str, addon: str) -> Any:
+    return _addon_view(ctx, _find_addon(ctx, addon, ctx.svc.find_app(app)))
+
+
+@routes.patch("/apps/<app>/addons/<addon>")
+def update(ctx: Ctx, app: str, addon: str) -> Any:
+    doc = ctx.svc.find_app(app)
+    found = _find_addon(ctx, addon, doc)
+    body = ctx.body()
+    if body.get("plan"):
+        resolved = catalog.resolve_plan(str(body["plan"]))
+        if resolved is None or resolved[0] != found["addon_service"]["name"]:
+            raise invalid("the new plan must be a plan of the same add-on service")
+        service, plan = resolved
+        found["plan"] = {"id": catalog.plan_view(service, plan)["id"], "name": f"{service}:{plan}"}
+        found["billed_price"]["cents"] = catalog.SERVICES[service]["plans"][plan]
+    if body.get("name"):
+        found["name"] = str(body["name"])
+    found["updated_at"] = now()
+    ctx.svc.store.put("addon", found, doc["id"])
+    return _addon_view(ctx, found)
+
+
+@routes.delete("/apps/<app>/addons/<addon>")
+def destroy(ctx: Ctx, app: str, addon: str) -> Any:
+    doc = ctx.svc.find_app(app)
+    found = _find_addon(ctx, addon, doc)
+    provisioning.deprovision(ctx.svc, doc, found)
+    found["state"] = "deprovisioned"
+    found["updated_at"] = now()
+    return _addon_view(ctx, found)
+
+
+@routes.post("/actions/addons/resolve")
+def resolve_addons(ctx: Ctx) -> Any:
+    body = ctx.body()
+    app = ctx.svc.find_app(body["app"]) if body.get("app") else None
+    ident = body.get("addon")
+    if not ident:
+        raise invalid("addon is required")
+    return [_addon_view(ctx, _find_addon(ctx, str(ident), app))]
+
+
+# -- attachments ----------------------------------------------------------------
+
+
+@routes.get("/addon-attachments")
+def list_attachments(ctx: Ctx) -> Any:
+    return [public(a) for a in ctx.svc.store.list("addon-attachment")]
+
+
+@routes.get("/apps/<app>/addon-attachments")
+def list_app_attachments(ctx: Ctx, app: str) -> Any:
+    return [public(a) for a in ctx.svc.store.list("addon-attachment", ctx.svc.find_app(app)["id"])]
+
+
+@routes.get("/addons/<addon>/addon-attachments")
+def list_addon_attachments(ctx: Ctx, addon: str) -> Any:
+    found = _find_addon(ctx, addon)
+    return [public(a) for a in ctx.svc.store.list("addon-attachment")
+            if a["addon"]["id"] == found["id"]]  # fmt: skip
+
+
+def _find_attachment(ctx: Ctx, ident: str, app: dict[str, Any] | None = None) -> dict[str, Any]:
+    for att in ctx.svc.store.list("addon-attachment", app["id"] if app else None):
+        if ident in (att["id"], att["name"], f"{att['name']}_URL"):
+            return att
+    raise not_found("add-on attachment")
+
+
+@routes.get("/addon-attachments/<attachment>")
+def attachment_info(ctx: Ctx, attachment: str) -> Any:
+    return public(_find_attachment(ctx, attachment))
+
+
+@routes.get("/apps/<app>/addon-attachments/<attachment>")
+def attachment_info_by_app(ctx: Ctx, app: str, attachment: str) -> Any:
+    return public(_find_attachment(ctx, attachment, ctx.svc.find_app(app)))
+
+
+@routes.post("/addon-attachments")
+def create_attachment(ctx: Ctx) -> Any:
+    """Attach an existing add-on to an app (possibly another app), setting its config var."""
+    body = ctx.body()
+    if not body.get("addon") or not body.get("app"):
+        raise invalid("addon and app are required")
+    app = ctx.svc.find_app(str(body["app"]))
+    addon = _find_addon(ctx, str(body["addon"]))
+    if addon["state"] != "provisioned":
+        raise ApiError(422, "invalid_params", "The add-on is not provisioned yet.")
+    with ctx.svc.app_lock(app["id"]):
+        name = _attachment_name(ctx, app, addon["addon_service"]["name"], body.get("name"))
+        att = _attach(ctx, app, addon, name)
+        values = releases.config_vars(ctx.svc, app["id"])
+        values[f"{name}_URL"] = addon["_backing"]["url"]
+        releases.save_config(ctx.svc, app["id"], values)
+        releases.create(ctx.svc, app, f"Attach {name} (@ref:{addon['name']})", config=values)
+    return public(att), 201
+
+
+@routes.delete("/addon-attachments/<attachment>")
+def delete_attachment(ctx: Ctx, attachment: str) -> Any:
+    att = _find_attachment(ctx, attachment)
+    app = ctx.svc.find_app(att["app"]["id"])
+    with ctx.svc.app_lock(app["id"]):
+        ctx.svc.store.delete("addon-attachment", att["id"])
+        values = releases.config_vars(ctx.svc, app["id"])
+        if values.pop(f"{att['name']}_URL", None) is not None:
+            releases.save_config(ctx.svc, app["id"], values)
+            releases.create(ctx.svc, app, f"Detach {att['name']}", config=values)
+    return public(att)
+
+
+@routes.post("/actions/addon-attachments/resolve")
+def resolve_attachments(ctx: Ctx) -> Any:
+    body = ctx.body()
+    ident = body.get("addon_attachment")
+    if not ident:
+        raise invalid("addon_attachment is required")
+    app = ctx.svc.find_app(str(body["app"])) if body.get("app") else None
+    matches = []
+    for att in ctx.svc.store.list("addon-attachment", app["id"] if app else None):
+        addon = ctx.svc.store.get("addon", att["addon"]["id"]) or {}
+        if (
+            body.get("addon_service")
+            and addon.get("addon_service", {}).get("name") != body["addon_service"]
+        ):
+            continue
+        if ident in (att["id"], att["name"], f"{att['name']}_URL", addon.get("name")):
+            matches.append(public(att))
+    if not matches:
+        raise not_found("add-on attachment")
+    return matches
+
+
+# -- services and plans ---------------------------------------------------------
+
+
+@routes.get("/addon-services")
+def services(ctx: Ctx) -> Any:
+    return [catalog.service_view(name) for name in catalog.SERVICES]
+
+
+@routes.get("/addon-services/<service>")
+def service_info(ctx: Ctx, service: str) -> Any:
+    name = catalog.find_service(service)
+    if name is None:
+        raise not_found("add-on service")
+    return catalog.service_view(name)
+
+
+@routes.get("/addon-services/<service>/plans")
+def plans(ctx: Ctx, service: str) -> Any:
+    name = catalog.find_service(service)
+    if name is None:
+        raise not_found("add-on service")
+    return [catalog.plan_view(name, p) for p in catalog.SERVICES[name]["plans"]]
+
+
+@routes.get("/addon-services/<service>/plans/<plan>")
+def plan_info(ctx: Ctx, service: str, plan: str) -> Any:
+    name = catalog.find_service(service)
+    found = catalog.resolve_plan(plan if ":" in plan else f"{name}:{plan}") if name else None
+    if found is None:
+        raise not_found("plan")
+    return catalog.plan_view(*found)
+
+
+@routes.get("/plans/<plan>")
+def plan_by_id(ctx: Ctx, plan: str) -> Any:
+    found = catalog.resolve_plan(plan)
+    if found is None:
+        raise not_found("plan")
+    return catalog.plan_view(*found)

@@ -1,0 +1,148 @@
+"""Formation (list, info, update, batch update) and dynos (list, info, restart, stop)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.wrappers import Response
+
+from localcloud import releases
+from localcloud.api.errors import ApiError, invalid, not_found
+from localcloud.api.routing import routes
+from localcloud.api.server import Ctx
+from localcloud.api.util import now
+from localcloud.records import app_ref, public
+
+SIZES = {
+    "eco": "Eco", "basic": "Basic", "standard-1x": "Standard-1X", "standard-2x": "Standard-2X",
+    "performance-m": "Performance-M", "performance-l": "Performance-L",
+}  # fmt: skip
+MAX_QUANTITY = 10
+
+
+def _formation(ctx: Ctx, app: dict[str, Any]) -> list[dict[str, Any]]:
+    return ctx.svc.store.list("formation", app["id"])
+
+
+@routes.get("/apps/<app>/formation", ranges=("id", "type"))
+def list_formation(ctx: Ctx, app: str) -> Any:
+    return [public(f) for f in _formation(ctx, ctx.svc.find_app(app))]
+
+
+def _find(ctx: Ctx, app: dict[str, Any], ident: str) -> dict[str, Any]:
+    for entry in _formation(ctx, app):
+        if ident in (entry["id"], entry["type"]):
+            return entry
+    raise not_found("formation")
+
+
+@routes.get("/apps/<app>/formation/<formation>")
+def info(ctx: Ctx, app: str, formation: str) -> Any:
+    return public(_find(ctx, ctx.svc.find_app(app), formation))
+
+
+def _apply(ctx: Ctx, app: dict[str, Any], updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Validate every update first, then apply all of them and redeploy once."""
+    planned = []
+    for update in updates:
+        if not isinstance(update, dict):
+            raise invalid("each update is an object")
+        ident = update.get("type") or update.get("id")
+        if not ident:
+            raise invalid("type is required in each update")
+        entry = _find(ctx, app, ident)
+        quantity = update.get("quantity", entry["quantity"])
+        if isinstance(quantity, str) and quantity.isdigit():
+            quantity = int(quantity)
+        if not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
+            raise invalid(f"quantity must be an integer between 0 and {MAX_QUANTITY}")
+        size = update.get("size") or update.get("dyno_size", {}).get("name") or entry["size"]
+        canonical = SIZES.get(str(size).lower())
+        if canonical is None:
+            raise ApiError(422, "invalid_params", f"Invalid dyno size: {size}")
+        planned.append((entry, quantity, canonical))
+    changed = []
+    stamp = now()
+    with ctx.svc.app_lock(app["id"]):
+        for entry, quantity, size in planned:
+            if entry["quantity"] != quantity or entry["size"] != size:
+                entry.update(quantity=quantity, size=size, updated_at=stamp)
+                entry["dyno_size"] = {"id": None, "name": size}
+                ctx.svc.store.put("formation", entry, app["id"])
+            changed.append(entry)
+    releases.redeploy(ctx.svc, app)
+    return [public(e) for e in changed]
+
+
+@routes.patch("/apps/<app>/formation")
+def batch_update(ctx: Ctx, app: str) -> Any:
+    updates = ctx.body().get("updates")
+    if not isinstance(updates, list):
+        raise invalid("updates must be a list")
+    return _apply(ctx, ctx.svc.find_app(app), updates)
+
+
+@routes.patch("/apps/<app>/formation/<formation>")
+def update(ctx: Ctx, app: str, formation: str) -> Any:
+    return _apply(ctx, ctx.svc.find_app(app), [{**ctx.body(), "type": formation}])[0]
+
+
+# -- dynos ------------------------------------------------------------------------
+
+
+def _dyno_view(ctx: Ctx, app: dict[str, Any], dyno: Any) -> dict[str, Any]:
+    rel = releases.find_release(ctx.svc, app["id"], dyno.release_version)
+    return {
+        "attach_url": None,
+        "command": dyno.command,
+        "created_at": dyno.created_at,
+        "id": dyno.id,
+        "name": dyno.name,
+        "release": {"id": rel["id"] if rel else None, "version": dyno.release_version},
+        "app": app_ref(app),
+        "size": dyno.size,
+        "state": dyno.state,
+        "type": dyno.type,
+        "updated_at": dyno.updated_at,
+    }
+
+
+@routes.get("/apps/<app>/dynos", ranges=("id", "name"))
+def list_dynos(ctx: Ctx, app: str) -> Any:
+    doc = ctx.svc.find_app(app)
+    return [_dyno_view(ctx, doc, d) for d in ctx.svc.dynos.dynos(doc["name"])]
+
+
+@routes.get("/apps/<app>/dynos/<dyno>")
+def dyno_info(ctx: Ctx, app: str, dyno: str) -> Any:
+    doc = ctx.svc.find_app(app)
+    for d in ctx.svc.dynos.dynos(doc["name"]):
+        if dyno in (d.id, d.name):
+            return _dyno_view(ctx, doc, d)
+    raise not_found("dyno")
+
+
+@routes.delete("/apps/<app>/dynos/<dyno>")
+def restart_dyno(ctx: Ctx, app: str, dyno: str) -> Any:
+    doc = ctx.svc.find_app(app)
+    names = {d.id: d.name for d in ctx.svc.dynos.dynos(doc["name"])}
+    name = names.get(dyno, dyno)
+    if name not in names.values():
+        raise not_found("dyno")
+    ctx.svc.dynos.restart(doc["name"], name)
+    return Response(b"{}", 202, content_type="application/json")
+
+
+@routes.delete("/apps/<app>/dynos")
+def restart_all(ctx: Ctx, app: str) -> Any:
+    ctx.svc.dynos.restart(ctx.svc.find_app(app)["name"])
+    return Response(b"{}", 202, content_type="application/json")
+
+
+@routes.delete("/apps/<app>/formations/<ptype>")
+def restart_formation(ctx: Ctx, app: str, ptype: str) -> Any:
+    doc = ctx.svc.find_app(app)
+    for d in ctx.svc.dynos.dynos(doc["name"]):
+        if d.type == ptype:
+            ctx.svc.dynos.restart(doc["name"], d.name)
+    return Response(b"{}", 202, content_type="application/json")

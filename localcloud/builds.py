@@ -1,0 +1,104 @@
+"""Builds: fetch the source blob, build a slug through the runtime, then release it."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from localcloud import releases
+from localcloud.api.util import new_id, now
+from localcloud.records import STACKS
+from localcloud.services import Services
+
+log = logging.getLogger("localcloud.builds")
+
+
+def build_log_path(svc: Services, build_id: str) -> Path:
+    path = svc.settings.home / "logs" / "builds" / f"{build_id}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _fetch_source(svc: Services, url: str, work: Path) -> Path:
+    """The tarball on disk: straight from the blob store when it is ours, else downloaded."""
+    key = svc.blobs.key_from_url(url)
+    if key is not None:
+        return svc.blobs.path(key)
+    target = work / "source.tgz"
+    with urllib.request.urlopen(url, timeout=300) as resp, target.open("wb") as out:
+        shutil.copyfileobj(resp, out)
+    return target
+
+
+def run(svc: Services, app: dict[str, Any], build: dict[str, Any]) -> None:
+    """The whole build in the background: log to the stream, then slug and release."""
+    from localcloud.runtime.builder import BuildFailed, build_slug
+
+    path = build_log_path(svc, build["id"])
+    slug_id = new_id()
+    with path.open("a", buffering=1) as out, tempfile.TemporaryDirectory() as tmp:
+
+        def emit(line: str) -> None:
+            out.write(line.rstrip("\n") + "\n")
+
+        ok = False
+        result = None
+        try:
+            if svc.faults.take_event("build_fail", app["name"]):
+                raise BuildFailed("Build failed (fault injected by localcloud)")
+            blob = build["source_blob"]
+            tarball = _fetch_source(svc, blob["url"], Path(tmp))
+            config = releases.config_vars(svc, app["id"])
+            result = build_slug(
+                tarball,
+                blob.get("checksum"),
+                config,
+                svc.settings.home / "cache" / app["id"],
+                svc.settings.home / "slugs",
+                slug_id,
+                emit,
+            )
+            ok = True
+        except BuildFailed as exc:
+            emit(f" !     {exc}")
+        except Exception as exc:  # a build must end, whatever broke
+            log.exception("build %s crashed", build["id"])
+            emit(f" !     Build failed: internal error: {exc}")
+        stamp = now()
+        build = svc.store.get("build", build["id"]) or build
+        if ok and result is not None:
+            slug = {
+                "blob": {"method": "get", "url": svc.blobs.url(f"slug-{slug_id}")},
+                "buildpack_provided_description": result.buildpack_description,
+                "checksum": None,
+                "commit": build["source_blob"].get("version"),
+                "commit_description": build["source_blob"].get("version_description"),
+                "created_at": stamp,
+                "id": slug_id,
+                "process_types": result.process_types,
+                "size": result.size,
+                "stack": STACKS.get(build["stack"], STACKS["heroku-24"]),
+                "updated_at": stamp,
+                "_dir": str(result.slug_dir),
+                "_app_id": app["id"],
+                "_python_version": result.python_version,
+            }
+            svc.store.put("slug", slug, app["id"])
+            emit("-----> Launching...")
+            description = "Deploy " + (slug["commit"] or slug_id)[:8]
+            release = releases.create(svc, app, description, slug_id=slug_id)
+            emit(f"       Released v{release['version']}")
+            emit(f"       {svc.store.get('app', app['id'])['web_url']} deployed to localcloud")
+            build["slug"] = {"id": slug_id}
+            build["release"] = {"id": release["id"]}
+            build["buildpacks"] = build["buildpacks"] or [
+                {"url": "heroku/python", "name": "heroku/python"}
+            ]
+        build["status"] = "succeeded" if ok else "failed"
+        build["updated_at"] = stamp
+        svc.store.put("build", build, app["id"])
+        svc.logs.emit(app["name"], "heroku", "api", f"Build {build['id']} {build['status']}")

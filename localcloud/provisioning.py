@@ -1,0 +1,84 @@
+"""Add-on lifecycle: asynchronous provisioning onto real services, and deprovisioning."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from localcloud import addons as backing
+from localcloud import catalog, releases
+from localcloud.api.util import now
+from localcloud.services import Services
+
+log = logging.getLogger("localcloud.provisioning")
+DEFAULT_DELAY = 0.5  # seconds: provisioning is asynchronous even when it is quick
+
+
+def provision(svc: Services, addon_id: str) -> None:
+    """Create the backing service, set the config var, mark the add-on provisioned."""
+    addon = svc.store.get("addon", addon_id)
+    if addon is None:
+        return
+    fault = svc.faults.take_event("provision_delay", addon["app"]["name"])
+    delay = float(fault["seconds"]) if fault else DEFAULT_DELAY
+    if svc.stopping.wait(delay):
+        return  # shutting down: the next start resumes it
+    service = addon["addon_service"]["name"]
+    kind = catalog.SERVICES[service]["backing"]
+    try:
+        if kind == "postgres":
+            made = backing.create_postgres()
+        else:
+            used = {a["_backing"]["index"] for a in svc.store.list("addon")
+                    if (a.get("_backing") or {}).get("type") == "redis"}  # fmt: skip
+            made = backing.create_redis(used)
+    except backing.BackingError as exc:
+        log.error("provisioning %s failed: %s", addon["name"], exc)
+        addon["provision_message"] = f"Provisioning failed: {exc}"
+        addon["updated_at"] = now()
+        svc.store.put("addon", addon, addon["app"]["id"])
+        return
+    app = svc.store.get("app", addon["app"]["id"])
+    addon = svc.store.get("addon", addon_id)
+    if app is None or addon is None:  # deleted meanwhile
+        backing.destroy_backing({"_backing": made})
+        return
+    addon["_backing"] = made
+    addon["state"] = "provisioned"
+    addon["provision_message"] = "Provisioned"
+    addon["updated_at"] = now()
+    svc.store.put("addon", addon, app["id"])
+    with svc.app_lock(app["id"]):
+        values = releases.config_vars(svc, app["id"])
+        for var in addon["config_vars"]:
+            values[var] = made["url"]
+        releases.save_config(svc, app["id"], values)
+        names = ", ".join(addon["config_vars"])
+        releases.create(svc, app, f"Attach {names.removesuffix('_URL')} (@ref:{addon['name']})",
+                        config=values)  # fmt: skip
+    svc.logs.emit(app["name"], "heroku", "api", f"Provisioned {addon['name']}")
+
+
+def deprovision(svc: Services, app: dict[str, Any], addon: dict[str, Any]) -> None:
+    """Remove config vars (a release), drop the backing service, forget the add-on."""
+    with svc.app_lock(app["id"]):
+        values = releases.config_vars(svc, app["id"])
+        removed = [v for v in addon["config_vars"] if v in values]
+        for var in removed:
+            del values[var]
+        if removed:
+            releases.save_config(svc, app["id"], values)
+            label = ", ".join(removed).removesuffix("_URL")
+            releases.create(svc, app, f"Detach {label} (@ref:{addon['name']})", config=values)
+        for att in svc.store.list("addon-attachment", app["id"]):
+            if att["addon"]["id"] == addon["id"]:
+                svc.store.delete("addon-attachment", att["id"])
+        svc.store.delete("addon", addon["id"])
+    backing.destroy_backing(addon)
+
+
+def resume_pending(svc: Services) -> None:
+    """After a restart, finish add-ons that were still provisioning."""
+    for addon in svc.store.list("addon"):
+        if addon["state"] == "provisioning":
+            svc.spawn(f"provision-{addon['id']}", provision, svc, addon["id"])

@@ -1,0 +1,36 @@
+"""Slugs uploaded through the API (`POST /apps/{app}/slugs` then PUT of a tarball)."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from localcloud.api.errors import ApiError
+from localcloud.services import Services
+
+
+def ensure_unpacked(svc: Services, slug: dict[str, Any]) -> None:
+    """Unpack an uploaded slug tarball (`./app/...`) so dynos can run it."""
+    if slug.get("_dir") and Path(slug["_dir"]).is_dir():
+        return
+    key = slug["_upload_key"]
+    if not svc.blobs.exists(key):
+        raise ApiError(422, "invalid_params", "The slug's tarball was never uploaded.")
+    target = svc.settings.home / "slugs" / slug["id"]
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(svc.blobs.path(key), "r:*") as tar:
+        tar.extractall(target, filter="data")
+    app_dir = target / "app"
+    slug["_dir"] = str(app_dir if app_dir.is_dir() else target)
+    slug["size"] = svc.blobs.path(key).stat().st_size
+    svc.store.put("slug", slug, slug["_app_id"])
+
+
+def tarball(slug_dir: Path) -> bytes:
+    """A slug directory as Heroku serves slugs: a gzipped tar of `./app`."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        tar.add(slug_dir, arcname="./app")
+    return buf.getvalue()
