@@ -1,0 +1,116 @@
+"""Sign-up, login (rate limited), profile, channel pages and subscriptions."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.forms import LoginForm, ProfileForm, SignUpForm
+from apps.accounts.models import Subscription, User
+from apps.core import ratelimit
+from apps.core.cache import cache_for_anonymous
+from apps.core.pagination import paginate
+from apps.core.urls_util import safe_next
+from apps.videos.models import Video
+
+logger = logging.getLogger(__name__)
+
+
+def too_many_attempts(request: HttpRequest) -> HttpResponse:
+    minutes = max(1, settings.RATELIMIT_WINDOW_SECONDS // 60)
+    response = render(request, "429.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(settings.RATELIMIT_WINDOW_SECONDS)
+    return response
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("videos:home")
+    ip = ratelimit.client_ip(request)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        if ratelimit.is_limited("signup", ip):
+            logger.warning("event=ratelimited scope=signup")
+            return too_many_attempts(request)
+        ratelimit.hit("signup", ip)
+        if form.is_valid():
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            logger.info("event=signup user=%s", user.pk)
+            messages.success(request, "Welcome to SkillStream! Your channel is ready.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login with a limit on failed attempts per client address and email."""
+
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.limit_key = (ratelimit.client_ip(request), request.POST.get("username", ""))
+        if ratelimit.is_limited("login", *self.limit_key):
+            logger.warning("event=ratelimited scope=login")
+            return too_many_attempts(request)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        ratelimit.hit("login", *self.limit_key)
+        return super().form_invalid(form)
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        ratelimit.reset("login", *self.limit_key)
+        messages.success(self.request, f"Welcome back, {form.get_user().name}.")
+        return super().form_valid(form)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Profile saved.")
+        return redirect("accounts:channel", handle=request.user.handle)
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@cache_for_anonymous
+def channel(request: HttpRequest, handle: str) -> HttpResponse:
+    owner = get_object_or_404(
+        User.objects.annotate(subscriber_count=Count("subscribers")), handle=handle.lower()
+    )
+    videos = Video.objects.published().for_cards().filter(owner=owner)
+    page = paginate(request, videos)
+    subscribed = (
+        request.user.is_authenticated
+        and Subscription.objects.filter(subscriber=request.user, channel=owner).exists()
+    )
+    return render(
+        request,
+        "accounts/channel.html",
+        {"owner": owner, "page": page, "subscribed": subscribed},
+    )
+
+
+@login_required
+@require_POST
+def toggle_subscription(request: HttpRequest, handle: str) -> HttpResponse:
+    channel_user = get_object_or_404(User, handle=handle)
+    if channel_user == request.user:
+        messages.error(request, "You can't subscribe to your own channel.")
+    elif request.POST.get("action") == "unsubscribe":
+        Subscription.objects.filter(subscriber=request.user, channel=channel_user).delete()
+        messages.info(request, f"Unsubscribed from {channel_user.name}.")
+    else:
+        Subscription.objects.get_or_create(subscriber=request.user, channel=channel_user)
+        messages.success(request, f"Subscribed to {channel_user.name}.")
+    return redirect(safe_next(request, channel_user.get_absolute_url()))

@@ -1,0 +1,40 @@
+"""Telling subscribers about new videos, in the app and by email."""
+
+import logging
+
+from django.core.mail import EmailMessage, get_connection
+
+from apps.accounts.models import Subscription
+from apps.notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notify_new_video(video, site_url: str) -> int:
+    """Create a notification and send an email to each subscriber of the video's channel."""
+    subscribers = list(
+        Subscription.objects.filter(channel_id=video.owner_id).select_related("subscriber")
+    )
+    Notification.objects.bulk_create(
+        [Notification(recipient=s.subscriber, video=video) for s in subscribers],
+        ignore_conflicts=True,
+    )
+    base = site_url.rstrip("/")
+    messages = [
+        EmailMessage(
+            subject=f"New on SkillStream: {video.title}",
+            body=(
+                f"{video.owner.name} published a new video: {video.title}\n\n"
+                f"Watch it: {base}{video.get_absolute_url()}\n\n"
+                "You get this email because you subscribed to this channel."
+            ),
+            to=[s.subscriber.email],
+        )
+        for s in subscribers
+    ]
+    if messages:
+        try:
+            get_connection().send_messages(messages)
+        except OSError:  # an email outage must not undo publishing
+            logger.exception("event=notification_email_failed video=%s", video.pk)
+    return len(subscribers)

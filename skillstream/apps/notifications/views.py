@@ -1,0 +1,16 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from apps.core.pagination import paginate
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    notifications = request.user.notifications.select_related("video", "video__owner")
+    page = paginate(request, notifications, per_page=30)
+    response = render(request, "notifications/inbox.html", {"page": page})
+    # Seen once shown: mark them read after rendering so this page still highlights them.
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return response

@@ -1,0 +1,223 @@
+"""Browsing, watching, uploading and managing videos. Views stay thin: queries live in the
+model's queryset, work in services and the worker job."""
+
+import json
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Sum
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Subscription
+from apps.core.cache import cache_for_anonymous
+from apps.core.jobs import enqueue
+from apps.core.pagination import paginate
+from apps.core.urls_util import safe_next
+from apps.videos.forms import CommentForm, UploadForm, VideoDetailsForm
+from apps.videos.media import ACCEPTED_LABEL, VIDEO_TYPES
+from apps.videos.models import Comment, Like, Video
+from apps.videos.search import search_videos
+from apps.videos.tasks import process_video
+from apps.videos.uploads import (
+    max_upload_bytes,
+    presigned_post,
+    read_upload_token,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@cache_for_anonymous
+def home(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, Video.objects.published().for_cards())
+    return render(request, "videos/home.html", {"page": page})
+
+
+@cache_for_anonymous
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    results = search_videos(Video.objects.published().for_cards(), query) if query else None
+    page = paginate(request, results) if results is not None else None
+    return render(request, "videos/search.html", {"query": query, "page": page})
+
+
+@login_required
+def feed(request: HttpRequest) -> HttpResponse:
+    channels = Subscription.objects.filter(subscriber=request.user).values("channel")
+    videos = Video.objects.published().for_cards().filter(owner__in=channels)
+    has_subscriptions = Subscription.objects.filter(subscriber=request.user).exists()
+    return render(
+        request,
+        "videos/feed.html",
+        {"page": paginate(request, videos), "has_subscriptions": has_subscriptions},
+    )
+
+
+def watch(request: HttpRequest, pk: int) -> HttpResponse:
+    video = get_object_or_404(Video.objects.select_related("owner").with_stats(), pk=pk)
+    is_owner = request.user.is_authenticated and request.user.pk == video.owner_id
+    if not video.is_ready and not is_owner:
+        raise Http404("No such video")
+    if video.is_ready:
+        # One view per session and video, so a refresh does not count again.
+        seen = request.session.get("seen_videos", [])
+        if video.pk not in seen:
+            Video.objects.filter(pk=video.pk).update(view_count=F("view_count") + 1)
+            video.view_count += 1
+            request.session["seen_videos"] = [*seen, video.pk][-200:]
+    liked = subscribed = False
+    if request.user.is_authenticated:
+        liked = Like.objects.filter(user=request.user, video=video).exists()
+        subscribed = Subscription.objects.filter(
+            subscriber=request.user, channel_id=video.owner_id
+        ).exists()
+    comments = video.comments.select_related("author", "video")[:100]
+    more = (
+        Video.objects.published().for_cards().filter(owner_id=video.owner_id).exclude(pk=video.pk)
+    )[:6]
+    return render(
+        request,
+        "videos/watch.html",
+        {
+            "video": video,
+            "is_owner": is_owner,
+            "liked": liked,
+            "subscribed": subscribed,
+            "comments": comments,
+            "comment_form": CommentForm(),
+            "more_videos": more,
+        },
+    )
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    direct = settings.VIDEO_DIRECT_UPLOAD
+    form = UploadForm(request.POST or None, request.FILES or None, direct=direct)
+    if request.method == "POST" and form.is_valid():
+        video = form.save(commit=False)
+        video.owner = request.user
+        video.status = Video.Status.PROCESSING
+        if direct:
+            key = read_upload_token(form.cleaned_data["upload_token"], request.user.pk)
+            if key is None:
+                form.add_error(None, "The upload expired or is not yours. Please upload again.")
+                return render(request, "videos/upload.html", {"form": form, "direct": direct})
+            video.file.name = key
+        else:
+            video.file = form.cleaned_data["video_file"]
+        video.save()
+        enqueue(process_video, video.pk, request.build_absolute_uri("/"))
+        logger.info("event=video_uploaded video=%s direct=%s", video.pk, direct)
+        messages.success(
+            request, "Upload received. We're checking the file; it goes live in a moment."
+        )
+        return redirect("videos:dashboard")
+    return render(request, "videos/upload.html", {"form": form, "direct": direct})
+
+
+@login_required
+@require_POST
+def upload_sign(request: HttpRequest) -> JsonResponse:
+    """Hand the browser a presigned POST for one file, after checking what it says it sends."""
+    if not settings.VIDEO_DIRECT_UPLOAD:
+        return JsonResponse({"error": "Direct upload is not enabled here."}, status=400)
+    try:
+        payload = json.loads(request.body or b"{}")
+        filename = str(payload.get("filename", ""))[:200]
+        content_type = str(payload.get("content_type", ""))
+        size = int(payload.get("size", 0))
+    except (ValueError, TypeError):
+        return JsonResponse({"error": "Malformed request."}, status=400)
+    if content_type not in VIDEO_TYPES:
+        return JsonResponse(
+            {"error": f"This file is not a supported video. Upload {ACCEPTED_LABEL}."}, status=400
+        )
+    if size <= 0 or size > max_upload_bytes():
+        return JsonResponse(
+            {"error": f"The file must be between 1 byte and {settings.MAX_UPLOAD_MB} MB."},
+            status=400,
+        )
+    return JsonResponse(presigned_post(request.user.pk, filename, content_type))
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    videos = Video.objects.filter(owner=request.user).with_stats().order_by("-created_at", "-pk")
+    totals = Video.objects.filter(owner=request.user).aggregate(views=Sum("view_count"))
+    stats = {
+        "videos": videos.count(),
+        "views": totals["views"] or 0,
+        "likes": Like.objects.filter(video__owner=request.user).count(),
+        "comments": Comment.objects.filter(video__owner=request.user).count(),
+        "subscribers": request.user.subscribers.count(),
+    }
+    page = paginate(request, videos, per_page=20)
+    return render(request, "videos/dashboard.html", {"page": page, "stats": stats})
+
+
+def _own_video(request: HttpRequest, pk: int) -> Video:
+    # Someone else's video is "not found" to you: no hint that it exists.
+    return get_object_or_404(Video, pk=pk, owner=request.user)
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    video = _own_video(request, pk)
+    form = VideoDetailsForm(request.POST or None, request.FILES or None, instance=video)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Video updated.")
+        return redirect("videos:dashboard")
+    return render(request, "videos/edit.html", {"form": form, "video": video})
+
+
+@login_required
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    video = _own_video(request, pk)
+    if request.method == "POST":
+        for field in (video.file, video.thumbnail):
+            if field.name:
+                field.delete(save=False)
+        video.delete()
+        messages.success(request, f"“{video.title}” was deleted.")
+        return redirect("videos:dashboard")
+    return render(request, "videos/delete.html", {"video": video})
+
+
+@login_required
+@require_POST
+def toggle_like(request: HttpRequest, pk: int) -> HttpResponse:
+    video = get_object_or_404(Video.objects.published(), pk=pk)
+    deleted, _ = Like.objects.filter(user=request.user, video=video).delete()
+    if not deleted:
+        Like.objects.get_or_create(user=request.user, video=video)
+    return redirect(safe_next(request, video.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def add_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    video = get_object_or_404(Video.objects.published(), pk=pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        Comment.objects.create(video=video, author=request.user, body=form.cleaned_data["body"])
+        messages.success(request, "Comment posted.")
+    else:
+        messages.error(request, "A comment needs some text (2,000 characters at most).")
+    return redirect(f"{video.get_absolute_url()}#comments")
+
+
+@login_required
+@require_POST
+def delete_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("video"), pk=pk)
+    if not comment.can_delete(request.user):
+        return HttpResponse("You can only delete your own comments.", status=403)
+    comment.delete()
+    messages.success(request, "Comment deleted.")
+    return redirect(f"{comment.video.get_absolute_url()}#comments")

@@ -1,0 +1,69 @@
+import os
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+
+from tests.media_samples import mp4_bytes
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the browser tests
+# make from that thread are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def _clear_cache() -> None:
+    client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client is None:
+        cache.clear()  # locmem
+        return
+    redis = client(write=True)
+    keys = list(redis.scan_iter(match="skillstream-test:*", count=500))
+    if keys:
+        redis.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    """Each test gets its own media directory and an empty cache (only this suite's keys)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _clear_cache()
+    yield
+    _clear_cache()
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    counter = {"n": 0}
+
+    def make(email: str | None = None, **extra):
+        counter["n"] += 1
+        email = email or f"user{counter['n']}@example.com"
+        return django_user_model.objects.create_user(email, PASSWORD, **extra)
+
+    return make
+
+
+@pytest.fixture
+def make_video(db):
+    from apps.videos.models import Video
+
+    def make(owner, title: str = "Intro to Django", status=Video.Status.READY, **fields):
+        video = Video(owner=owner, title=title, status=status, content_type="video/mp4", **fields)
+        video.file.save("lesson.mp4", ContentFile(mp4_bytes()), save=False)
+        video.save()
+        return video
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("creator@example.com", display_name="Ada Creator")
+
+
+@pytest.fixture
+def auth_client(client, user):
+    client.force_login(user)
+    return client

@@ -1,0 +1,35 @@
+"""Small, structurally real media files made on the fly (no binary fixtures in the repo)."""
+
+import struct
+
+
+def box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+
+def mp4_bytes(duration_seconds: float = 12.5, brand: bytes = b"isom", padding: int = 2048) -> bytes:
+    """An ISO-BMFF file with ftyp, a fast-start moov/mvhd carrying the duration, and mdat."""
+    timescale = 1000
+    mvhd = (
+        bytes([0, 0, 0, 0])  # version 0, flags
+        + struct.pack(">IIII", 0, 0, timescale, int(duration_seconds * timescale))
+        + b"\x00" * 80
+    )
+    ftyp = box(b"ftyp", brand + struct.pack(">I", 512) + brand + b"mp41")
+    return ftyp + box(b"moov", box(b"mvhd", mvhd)) + box(b"mdat", b"\x00" * padding)
+
+
+def webm_bytes(padding: int = 1024) -> bytes:
+    # EBML header with DocType "webm", then filler standing in for the segment.
+    return b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm" + b"\x00" * padding
+
+
+def png_bytes() -> bytes:
+    """A real 16x9 PNG (Pillow verifies thumbnails)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 9), (79, 70, 229)).save(buffer, format="PNG")
+    return buffer.getvalue()
