@@ -1,0 +1,119 @@
+"""Run a playbook with the JSON callback and read back where its time went, task by task."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bench.common import BIN, REPO
+
+
+@dataclass
+class TaskTime:
+    play: str
+    name: str
+    seconds: float
+    status: str  # changed, ok, skipped, failed
+
+
+@dataclass
+class PlaybookRun:
+    playbook: str
+    returncode: int
+    wall_seconds: float
+    started_at: float  # time.monotonic() when the command started
+    tasks: list[TaskTime] = field(default_factory=list)
+    stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    failure: str = ""
+
+    @property
+    def changed(self) -> int:
+        return sum(host.get("changed", 0) for host in self.stats.values())
+
+
+def _seconds(duration: dict[str, str]) -> float:
+    if "start" not in duration or "end" not in duration:
+        return 0.0
+    start = datetime.fromisoformat(duration["start"].rstrip("Z"))
+    end = datetime.fromisoformat(duration["end"].rstrip("Z"))
+    return max(0.0, (end - start).total_seconds())
+
+
+def _status(hosts: dict[str, dict[str, Any]]) -> str:
+    results = list(hosts.values())
+    if any(r.get("failed") or r.get("unreachable") for r in results):
+        return "failed"
+    if any(r.get("changed") for r in results):
+        return "changed"
+    if results and all(r.get("skipped") for r in results):
+        return "skipped"
+    return "ok"
+
+
+def _failure(result: dict[str, Any]) -> str:
+    """The first failed task's name and message, short (messages are no_log-safe already)."""
+    for play in result.get("plays", []):
+        for task in play.get("tasks", []):
+            for host, res in task.get("hosts", {}).items():
+                if (res.get("failed") and not res.get("ignore_errors")) or res.get("unreachable"):
+                    msg = res.get("msg") or res.get("stderr") or res.get("module_stderr") or ""
+                    return f"{task['task']['name']} on {host}: {str(msg)[:600]}"
+    return ""
+
+
+def parse(stdout: str) -> dict[str, Any]:
+    """The ansible.posix.json document printed on stdout (anything before it is ignored)."""
+    start = stdout.find("{")
+    return json.loads(stdout[start:]) if start >= 0 else {}
+
+
+def run_playbook(
+    playbook: str,
+    env: dict[str, str],
+    extra_vars: dict[str, str] | None = None,
+    log_path: Path | None = None,
+    timeout: float = 900,
+) -> PlaybookRun:
+    """`ansible-playbook <playbook>` from the repository root, timed from the outside."""
+    cmd = [str(BIN / "ansible-playbook"), playbook]
+    for key, value in (extra_vars or {}).items():
+        cmd += ["-e", f"{key}={value}"]
+    run_env = env | {
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "ANSIBLE_JSON_INDENT": "0",
+        "ANSIBLE_NOCOLOR": "1",
+        "PATH": f"{BIN}:{env.get('PATH', '/usr/bin:/bin')}",
+    }
+    started = time.monotonic()
+    out = subprocess.run(
+        cmd, cwd=REPO, env=run_env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    wall = time.monotonic() - started
+    if log_path is not None:
+        log_path.write_text(out.stdout + "\n--- stderr ---\n" + out.stderr)
+    run = PlaybookRun(playbook, out.returncode, wall, started)
+    try:
+        doc = parse(out.stdout)
+    except ValueError:
+        doc = {}
+    for play in doc.get("plays", []):
+        play_name = play.get("play", {}).get("name", "")
+        for task in play.get("tasks", []):
+            info = task.get("task", {})
+            run.tasks.append(
+                TaskTime(
+                    play_name,
+                    info.get("name", "?"),
+                    _seconds(info.get("duration", {})),
+                    _status(task.get("hosts", {})),
+                )
+            )
+    run.stats = doc.get("stats", {})
+    if out.returncode != 0:
+        run.failure = _failure(doc) or (out.stderr.strip()[-600:] or out.stdout.strip()[-600:])
+    return run

@@ -1,0 +1,250 @@
+"""Page benchmark: SkillStream under gunicorn exactly as its Procfile runs it, loaded by wrk.
+
+A copy of skillstream/ runs with production settings on a fresh PostgreSQL database and a
+private Redis, after the release phase (migrate), collectstatic and a seed through the
+app's models. wrk, a second process, loads the home page, a video page, search, the
+logged-in dashboard and a trivial view (`/version`: no database, no cache) at 8 and at 32
+connections. Figures: p50/p95/p99 latency, requests per second, and throughput as a ratio
+to the trivial view served by the same gunicorn in the same run.
+
+    .venv/bin/python -m bench.pages
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    BIN,
+    PYTHON,
+    REPO,
+    Report,
+    banner,
+    copy_app_tree,
+    free_port,
+    scratch_database,
+    stop,
+    wait_for_port,
+)
+
+SECONDS = int(os.environ.get("BENCH_PAGES_SECONDS", "10"))
+WARMUP_SECONDS = 2
+CONNECTIONS = (8, 32)
+WRK_THREADS = 2
+HOME_P95_MAX_MS = 50.0
+HOME_RATIO_MIN = 0.5
+TRIVIAL = "trivial (/version)"
+LUA = REPO / "bench" / "wrk" / "measure.lua"
+
+
+def procfile_command(tree: Path, process: str) -> str:
+    for line in (tree / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            return command.strip()
+    raise RuntimeError(f"the Procfile has no {process} process")
+
+
+def app_env(database: str, redis_port: int, web_port: int) -> dict[str, str]:
+    """The config vars a deployed dyno gets (docs/contracts.md), pointed at local services."""
+    return os.environ | {
+        "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{web_port}",
+        "SECURE_SSL_REDIRECT": "false",
+        "AWS_STORAGE_BUCKET_NAME": "bench-media",
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        # As deployed behind CloudFront: media URLs are plain, not presigned per request.
+        "AWS_S3_CUSTOM_DOMAIN": "media.bench.invalid",
+        "PORT": str(web_port),
+        "DYNO": "web.1",
+        "HEROKU_RELEASE_VERSION": "v1",
+        "HEROKU_SLUG_COMMIT": "bench",
+    }
+
+
+def manage(tree: Path, env: dict[str, str], *args: str) -> str:
+    out = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"manage.py {args[0]} failed: {out.stderr.strip()[-1500:]}")
+    return out.stdout
+
+
+def fetch(port: int, path: str, cookie: str = "") -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+def wrk(port: int, path: str, connections: int, seconds: int, cookie: str = "") -> dict[str, Any]:
+    cmd = [
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        f"http://127.0.0.1:{port}{path}",
+    ]
+    if cookie:
+        cmd += ["--", cookie]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=True)
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("{")][-1]
+    data = json.loads(line)
+    secs = data["duration_us"] / 1e6
+    return {
+        "requests": data["requests"],
+        "rps": data["requests"] / secs if secs else 0.0,
+        "p50_ms": data["p50_us"] / 1000,
+        "p95_ms": data["p95_us"] / 1000,
+        "p99_ms": data["p99_us"] / 1000,
+        "max_ms": data["max_us"] / 1000,
+        "errors": data["errors"],
+    }
+
+
+def main() -> int:
+    banner("pages: gunicorn as in the Procfile, production settings, wrk at 8 and 32 connections")
+    report = Report("pages")
+    if shutil.which("wrk") is None:
+        report.error("wrk is not installed (Debian: apt-get install wrk)")
+        report.write()
+        return 1
+    work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    redis = web = None
+    try:
+        redis_port = free_port()
+        redis = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_for_port(redis_port, 15, redis)
+        with scratch_database(f"bench_pages_{os.getpid()}") as database:
+            tree = copy_app_tree(work / "app")
+            port = free_port()
+            env = app_env(database, redis_port, port)
+            manage(tree, env, "collectstatic", "--noinput")  # the build step
+            manage(tree, env, "migrate", "--noinput")  # the Procfile's release phase
+            seed = json.loads(
+                manage(tree, env, "shell", "-c", (REPO / "bench" / "seed_app.py").read_text())
+                .strip()
+                .splitlines()[-1]
+            )
+            report.details["seed"] = {k: v for k, v in seed.items() if k != "cookie"}
+            command = procfile_command(tree, "web")
+            report.details["web"] = command
+            log = (work / "gunicorn.log").open("wb")
+            web = subprocess.Popen(
+                ["bash", "-c", f"exec {command}"],
+                cwd=tree,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            wait_for_port(port, 60, web)
+            measure(report, port, seed)
+    except Exception as exc:
+        report.error(f"{type(exc).__name__}: {exc}")
+    finally:
+        stop(web)
+        stop(redis)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"  results: {report.write().relative_to(REPO)}")
+    return 1 if report.errors else 0
+
+
+def measure(report: Report, port: int, seed: dict[str, Any]) -> None:
+    cookie = seed["cookie"]
+    pages = {
+        TRIVIAL: ("/version", ""),
+        "home": ("/", ""),
+        "video page": (f"/v/{seed['video_id']}/", ""),
+        "search": ("/search/?q=django+pract", ""),
+        "dashboard (logged in)": ("/studio/", cookie),
+    }
+    for name, (path, page_cookie) in pages.items():
+        status, body = fetch(port, path, page_cookie)
+        if status != 200:
+            raise RuntimeError(f"{name} {path} answered {status}, not 200: {body[:300]}")
+    report.details["pages"] = {name: path for name, (path, _) in pages.items()}
+    results: dict[str, dict[str, Any]] = {}
+    for connections in CONNECTIONS:
+        print(
+            f"  -- {connections} connections, {SECONDS} s each (after {WARMUP_SECONDS} s warm-up)"
+        )
+        trivial_rps = 0.0
+        for name, (path, page_cookie) in pages.items():
+            wrk(port, path, connections, WARMUP_SECONDS, page_cookie)
+            res = wrk(port, path, connections, SECONDS, page_cookie)
+            results[f"{name} @{connections}"] = res
+            if name == TRIVIAL:
+                trivial_rps = res["rps"]
+            res["ratio_to_trivial"] = res["rps"] / trivial_rps if trivial_rps else None
+            errors = sum(res["errors"].values())
+            note = f"p50 {res['p50_ms']:.1f}, p99 {res['p99_ms']:.1f} ms, {res['rps']:.0f} req/s"
+            if errors:
+                note += f", {errors} errors"
+                report.error(f"{name} @{connections}: {res['errors']}")
+            is_home = name == "home"
+            report.add(
+                f"{name} @{connections}: p95",
+                res["p95_ms"],
+                "ms",
+                "<=" if is_home and connections == 32 else None,
+                HOME_P95_MAX_MS,
+                note=note,
+            )
+            if name != TRIVIAL:
+                report.add(
+                    f"{name} @{connections}: throughput / trivial view",
+                    res["ratio_to_trivial"],
+                    "x",
+                    ">=" if is_home else None,
+                    HOME_RATIO_MIN,
+                )
+    report.details["results"] = results
+
+
+if __name__ == "__main__":
+    sys.exit(main())
