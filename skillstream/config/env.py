@@ -1,7 +1,6 @@
 """Typed readers for environment variables, used by the settings modules only."""
 
 import os
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -48,9 +47,3 @@ def integer(name: str, default: int) -> int:
 
 def csv(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def origin(url: str) -> str:
-    """scheme://host[:port] of a URL, as used in a Content-Security-Policy source."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

@@ -1,14 +1,8 @@
-import os
-
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
 from tests.media_samples import mp4_bytes
-
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the browser tests
-# make from that thread are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -26,10 +20,8 @@ def _clear_cache() -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Each test gets its own media directory and an empty cache (only this suite's keys)."""
+    """Each test starts with its own media directory and an empty cache (this suite's keys)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    _clear_cache()
-    yield
     _clear_cache()
 
 

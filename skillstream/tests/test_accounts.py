@@ -25,10 +25,14 @@ def test_sign_up_creates_account_logs_in_and_gives_a_channel(client):
 
 def test_sign_up_rejects_a_taken_email_and_a_weak_password(client, make_user):
     make_user("taken@example.com")
-    response = client.post(reverse("accounts:signup"), {"email": "TAKEN@example.com", "password": "x"})
+    response = client.post(
+        reverse("accounts:signup"), {"email": "TAKEN@example.com", "password": "x"}
+    )
     assert response.status_code == 200
     assert b"An account with this email already exists" in response.content
-    response = client.post(reverse("accounts:signup"), {"email": "ok@example.com", "password": "12345678"})
+    response = client.post(
+        reverse("accounts:signup"), {"email": "ok@example.com", "password": "12345678"}
+    )
     assert b"This password is too common" in response.content
     assert not User.objects.filter(email="ok@example.com").exists()
 
@@ -108,7 +112,9 @@ def test_profile_handle_must_be_free(auth_client, make_user):
     assert b"That handle is taken" in response.content
 
 
-def test_channel_lists_only_published_videos_and_counts_subscribers(client, user, make_user, make_video):
+def test_channel_lists_only_published_videos_and_counts_subscribers(
+    client, user, make_user, make_video
+):
     make_video(user, "Published lesson")
     make_video(user, "Still processing", status="processing")
     Subscription.objects.create(subscriber=make_user(), channel=user)

@@ -182,7 +182,9 @@ def test_comment_escaped_and_deletable_by_author(client, user, make_user, make_v
 
 def test_empty_comment_is_refused(auth_client, user, make_video):
     video = make_video(user)
-    response = auth_client.post(reverse("videos:comment", args=[video.pk]), {"body": ""}, follow=True)
+    response = auth_client.post(
+        reverse("videos:comment", args=[video.pk]), {"body": ""}, follow=True
+    )
     assert b"A comment needs some text" in response.content
     assert not Comment.objects.exists()
 
@@ -209,7 +211,11 @@ def test_dashboard_shows_own_videos_and_totals(client, user, make_user, make_vid
     client.force_login(user)
     response = client.get(reverse("videos:dashboard"))
     assert response.context["stats"] == {
-        "videos": 1, "views": 7, "likes": 1, "comments": 1, "subscribers": 1
+        "videos": 1,
+        "views": 7,
+        "likes": 1,
+        "comments": 1,
+        "subscribers": 1,
     }
     assert b"Mine" in response.content and b"Not mine" not in response.content
     assert b"7 views \xc2\xb7 1 likes \xc2\xb7 1 comments" in response.content

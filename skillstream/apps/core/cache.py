@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-
 GENERATION_KEY = "page:generation"
 
 

@@ -11,4 +11,6 @@ def connect() -> None:
 
     for model in (Video, Subscription, User):
         post_save.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-{model.__name__}-s")
-        post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-{model.__name__}-d")
+        post_delete.connect(
+            invalidate_pages, sender=model, dispatch_uid=f"pages-{model.__name__}-d"
+        )

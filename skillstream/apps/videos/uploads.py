@@ -16,17 +16,21 @@ UPLOAD_TOKEN_SALT = "skillstream.videos.upload"  # noqa: S105 (a namespace, not 
 UPLOAD_TOKEN_MAX_AGE = 6 * 3600
 
 
+def _clean(part: str) -> str:
+    part = re.sub(r"[^A-Za-z0-9_-]+", "-", part)
+    return re.sub(r"[-_]{2,}", "-", part).strip("-_")
+
+
 def safe_filename(name: str, default: str = "video") -> str:
     """A file name with no directory part, no traversal and only harmless characters."""
     name = PurePosixPath(name.replace("\\", "/")).name
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", name)
-    name = re.sub(r"([-._])[-._]+", r"\1", name).strip(".-_")
-    stem, dot, ext = name.rpartition(".")
+    stem, dot, ext = name.strip(".").rpartition(".")
     if not dot:
-        stem, ext = name, ""
-    stem = stem[:60] or default
-    return f"{stem}.{ext[:8].lower()}" if ext else stem
+        stem, ext = ext, ""
+    stem = _clean(stem.replace(".", "-"))[:60] or default
+    ext = _clean(ext)[:8].lower()
+    return f"{stem}.{ext}" if ext else stem
 
 
 def video_key(user_id: int, filename: str) -> str:

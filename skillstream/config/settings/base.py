@@ -101,7 +101,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the upload script reads it for its fetch() calls
 
-# Extra CSP sources for the media origin (CloudFront or S3) and the upload endpoint.
+# Extra CSP sources; the media/CDN and S3 upload origins are derived from the storage settings.
 CSP_MEDIA_ORIGINS: list[str] = []
 CSP_UPLOAD_ORIGINS: list[str] = []
 

@@ -73,19 +73,6 @@ STORAGES = {
 }
 VIDEO_DIRECT_UPLOAD = True
 
-if AWS_S3_CUSTOM_DOMAIN:
-    CSP_MEDIA_ORIGINS = [f"https://{AWS_S3_CUSTOM_DOMAIN}"]
-if AWS_S3_ENDPOINT_URL:
-    CSP_MEDIA_ORIGINS += [env.origin(AWS_S3_ENDPOINT_URL)]
-    CSP_UPLOAD_ORIGINS = [env.origin(AWS_S3_ENDPOINT_URL)]
-else:
-    _s3_hosts = [
-        f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com",
-        f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com",
-    ]
-    CSP_MEDIA_ORIGINS += _s3_hosts
-    CSP_UPLOAD_ORIGINS = _s3_hosts
-
 # Email over SMTP when configured; otherwise log that a message was not sent (never its body).
 EMAIL_HOST = env.string("EMAIL_HOST")
 if EMAIL_HOST:

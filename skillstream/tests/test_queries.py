@@ -1,0 +1,60 @@
+"""List pages make the same number of queries whatever the number of videos."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.videos.models import Comment, Like
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url: str, params=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response or response["X-Page-Cache"] == "miss"
+    return len(ctx.captured_queries)
+
+
+def _seed(owner, fan, make_video, first: int, last: int) -> None:
+    for n in range(first, last):
+        video = make_video(owner, f"Python lesson {n}", tags="python", view_count=n)
+        Like.objects.create(user=fan, video=video)
+        Comment.objects.create(video=video, author=fan, body="Thanks")
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
+def test_list_pages_make_a_fixed_number_of_queries(
+    client, settings, user, make_user, make_video, signed_in
+):
+    settings.VIDEOS_PER_PAGE = 60  # all 50 on one page: the worst case for N+1
+    fan = make_user()
+    if signed_in:
+        client.force_login(fan)
+    pages = {
+        "home": (reverse("videos:home"), None),
+        "channel": (reverse("accounts:channel", args=[user.handle]), None),
+        "search": (reverse("videos:search"), {"q": "python"}),
+        "feed": (reverse("videos:feed"), None),
+    }
+    if not signed_in:
+        del pages["feed"]
+    else:
+        fan.subscriptions.create(channel=user)
+    _seed(user, fan, make_video, 0, 1)
+    one = {name: _count(client, url, params) for name, (url, params) in pages.items()}
+    _seed(user, fan, make_video, 1, 50)
+    fifty = {name: _count(client, url, params) for name, (url, params) in pages.items()}
+    assert one == fifty
+    assert client.get(reverse("videos:home")).content.count(b'class="card"') == 50
+
+
+def test_dashboard_makes_a_fixed_number_of_queries(client, user, make_user, make_video):
+    fan = make_user()
+    client.force_login(user)
+    _seed(user, fan, make_video, 0, 1)
+    one = _count(client, reverse("videos:dashboard"))
+    _seed(user, fan, make_video, 1, 20)
+    assert _count(client, reverse("videos:dashboard")) == one
