@@ -34,6 +34,16 @@ def _fetch_source(svc: Services, url: str, work: Path) -> Path:
     return target
 
 
+def _cache_dir(svc: Services, app: dict[str, Any], scratch: Path) -> Path:
+    """The build cache: content-addressed (interpreter + requirements hash), so apps share it;
+    after `DELETE /apps/{app}/build-cache` the app's next build starts from an empty one."""
+    fresh = svc.store.get("app", app["id"]) or app
+    if fresh.pop("_purge_cache", False):
+        svc.store.put("app", fresh, app["id"])
+        return scratch / "cache"
+    return svc.settings.home / "cache"
+
+
 def run(svc: Services, app: dict[str, Any], build: dict[str, Any]) -> None:
     """The whole build in the background: log to the stream, then slug and release."""
     from localcloud.runtime.builder import BuildFailed, build_slug
@@ -49,6 +59,7 @@ def run(svc: Services, app: dict[str, Any], build: dict[str, Any]) -> None:
         result = None
         try:
             if svc.faults.take_event("build_fail", app["name"]):
+                # Fails early, like a buildpack that refuses the app
                 raise BuildFailed("Build failed (fault injected by localcloud)")
             blob = build["source_blob"]
             tarball = _fetch_source(svc, blob["url"], Path(tmp))
@@ -57,7 +68,7 @@ def run(svc: Services, app: dict[str, Any], build: dict[str, Any]) -> None:
                 tarball,
                 blob.get("checksum"),
                 config,
-                svc.settings.home / "cache" / app["id"],
+                _cache_dir(svc, app, Path(tmp)),
                 svc.settings.home / "slugs",
                 slug_id,
                 emit,
@@ -70,6 +81,9 @@ def run(svc: Services, app: dict[str, Any], build: dict[str, Any]) -> None:
             emit(f" !     Build failed: internal error: {exc}")
         stamp = now()
         build = svc.store.get("build", build["id"]) or build
+        if build.get("_cancel_requested"):
+            emit(" !     Build canceled")
+            ok = False
         if ok and result is not None:
             slug = {
                 "blob": {"method": "get", "url": svc.blobs.url(f"slug-{slug_id}")},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +176,7 @@ def ensure_formation(svc: Services, app: dict[str, Any], slug: dict[str, Any]) -
                 "size": "Basic",
                 "type": ptype,
                 "updated_at": stamp,
-                "dyno_size": {"id": None, "name": "Basic"},
+                "dyno_size": dyno_size("Basic"),
             }
         elif entry["command"] != command:
             entry["command"] = command
@@ -183,6 +184,10 @@ def ensure_formation(svc: Services, app: dict[str, Any], slug: dict[str, Any]) -
         else:
             continue
         svc.store.put("formation", entry, app["id"])
+
+
+def dyno_size(name: str) -> dict[str, str]:
+    return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"localcloud:dyno-size:{name}")), "name": name}
 
 
 def features(svc: Services, app: dict[str, Any]) -> set[str]:

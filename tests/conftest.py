@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    # `.venv/bin/pytest` does not put the repo root on sys.path; the `localcloud` package (and
+    # not the tests/localcloud directory) must be what `import localcloud` finds.
+    sys.path.insert(0, str(REPO))
 
 
 def _free_port() -> int:

@@ -14,7 +14,7 @@ from localcloud.api.errors import ApiError, invalid, not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
 from localcloud.api.util import new_id, now
-from localcloud.records import STACKS, app_ref, public, user_ref
+from localcloud.records import STACKS, public, user_ref
 
 BLOB_TTL = "3600"
 
@@ -93,7 +93,7 @@ def create_build(ctx: Ctx, app: str) -> Any:
         if isinstance(b, dict)
     ]
     build = {
-        "app": app_ref(doc),
+        "app": {"id": doc["id"]},
         "buildpacks": buildpacks or None,
         "created_at": stamp,
         "id": new_id(),
@@ -138,18 +138,20 @@ def build_info(ctx: Ctx, app: str, build: str) -> Any:
 
 @routes.delete("/apps/<app>/builds/<build>")
 def cancel_build(ctx: Ctx, app: str, build: str) -> Any:
-    _, found = _build(ctx, app, build)
+    """Cancel a pending build: it ends failed, and makes no slug or release."""
+    doc, found = _build(ctx, app, build)
     if found["status"] != "pending":
         raise ApiError(422, "invalid_params", "Only a pending build can be canceled.")
+    found["_cancel_requested"] = True
+    ctx.svc.store.put("build", found, doc["id"])
     return public(found)
 
 
 @routes.delete("/apps/<app>/build-cache")
 def delete_cache(ctx: Ctx, app: str) -> Any:
-    import shutil
-
     doc = ctx.svc.find_app(app)
-    shutil.rmtree(ctx.svc.settings.home / "cache" / doc["id"], ignore_errors=True)
+    doc["_purge_cache"] = True  # the next build of this app installs from scratch
+    ctx.svc.store.put("app", doc, doc["id"])
     return Response(b"", 202)
 
 

@@ -133,12 +133,3 @@ def destroy(ctx: Ctx, app: str, domain: str) -> Any:
 @routes.get("/apps/<app>/sni-endpoints")
 def list_sni(ctx: Ctx, app: str) -> Any:
     return [public(s) for s in ctx.svc.store.list("sni-endpoint", ctx.svc.find_app(app)["id"])]
-
-
-@routes.get("/apps/<app>/sni-endpoints/<endpoint>")
-def sni_info(ctx: Ctx, app: str, endpoint: str) -> Any:
-    doc = ctx.svc.find_app(app)
-    for sni in ctx.svc.store.list("sni-endpoint", doc["id"]):
-        if endpoint in (sni["id"], sni["name"]):
-            return public(sni)
-    raise not_found("sni-endpoint")

@@ -67,7 +67,7 @@ def _apply(ctx: Ctx, app: dict[str, Any], updates: list[dict[str, Any]]) -> list
         for entry, quantity, size in planned:
             if entry["quantity"] != quantity or entry["size"] != size:
                 entry.update(quantity=quantity, size=size, updated_at=stamp)
-                entry["dyno_size"] = {"id": None, "name": size}
+                entry["dyno_size"] = releases.dyno_size(size)
                 ctx.svc.store.put("formation", entry, app["id"])
             changed.append(entry)
     releases.redeploy(ctx.svc, app)
