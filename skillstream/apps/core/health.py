@@ -1,9 +1,11 @@
 """Health checks behind /healthz: database, cache and media storage."""
 
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
@@ -27,8 +29,16 @@ def check_cache() -> None:
 
 
 def check_storage() -> None:
-    # A read-only probe: listing costs one request and needs no write permission.
-    default_storage.exists("healthz-probe")
+    bucket = getattr(default_storage, "bucket_name", None)
+    if bucket:
+        # HEAD on the bucket: read-only, and fails for a missing bucket or bad credentials
+        # (a HEAD on a missing key would just say "no such object").
+        default_storage.connection.meta.client.head_bucket(Bucket=bucket)
+    else:
+        location = Path(default_storage.location)
+        location.mkdir(parents=True, exist_ok=True)
+        if not os.access(location, os.W_OK):
+            raise PermissionError(f"{location} is not writable")
 
 
 CHECKS: dict[str, Callable[[], None]] = {
