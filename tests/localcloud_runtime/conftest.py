@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import sys
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -11,8 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from localcloud.runtime.builder import BuildResult, build_slug
-from localcloud.runtime.logs import LogHub
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.append(str(REPO))  # `.venv/bin/pytest` does not put the repo root on sys.path
+import localcloud  # noqa: E402 - may be tests/localcloud, which shadows the product package
+
+if str(REPO / "localcloud") not in list(localcloud.__path__):
+    localcloud.__path__.append(str(REPO / "localcloud"))  # so localcloud.runtime resolves
+
+from localcloud.runtime.builder import BuildResult, build_slug  # noqa: E402
+from localcloud.runtime.logs import LogHub  # noqa: E402
 
 APP_PY = """\
 import os
@@ -70,8 +80,11 @@ def make_tarball(dest: Path, files: dict[str, str], top: str | None = None) -> P
 
 
 @pytest.fixture(scope="session")
-def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("build-cache")
+def build_cache() -> Path:
+    """Kept between runs (like Heroku's build cache): only the first run downloads gunicorn."""
+    path = Path(os.environ.get("LOCALCLOUD_TEST_BUILD_CACHE", REPO / "tests/artifacts/build-cache"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -134,7 +134,7 @@ def test_runtime_txt_still_works_with_a_warning(tmp_path: Path, build_cache: Pat
 
 
 def test_failed_install_does_not_poison_the_cache(tmp_path: Path, build_cache: Path) -> None:
-    files = dict(APP_FILES, **{"requirements.txt": "gunicorn\n./no-such-local-package\n"})
+    files = dict(APP_FILES, **{"requirements.txt": "gunicorn\n-r no-such-file.txt\n"})
     before = set(os.listdir(build_cache / "venvs"))
     with pytest.raises(BuildFailed, match="Could not install the packages"):
         build(tmp_path, files, build_cache)

@@ -1,0 +1,533 @@
+"""The router: one HTTP reverse proxy per app, balancing over its web dynos like Heroku's.
+
+Each app listens on its own loopback port (its `web_url`). A request goes round-robin to a
+web dyno that is up, with Heroku's forwarding headers; bodies stream both ways. Errors
+answer 503 with Heroku's error codes in the router log line: H12 after 30 s without a
+response, H14 when no web dyno runs, H10 when dynos refuse connections, H20 when they do
+not boot in time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import itertools
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .logs import LogHub
+
+REQUEST_TIMEOUT = 30.0  # Heroku: the first response byte must come within 30 s (H12)
+ROLLING_TIMEOUT = 55.0  # then each later byte within 55 s
+CLIENT_IDLE = 90.0  # keep-alive connections idle longer are closed
+REPLAY_LIMIT = 1 << 20  # bodies up to this size are buffered, so a refused try can retry
+CHUNK = 64 * 1024
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "expect",
+    }
+)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9+=/\-_.]{20,200}$")
+_NO_BODY = {204, 304}
+
+ERROR_PAGE = b"""<!DOCTYPE html>
+<html>
+  <head>
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <meta charset="utf-8">
+    <title>Application Error</title>
+    <style>body{font-family:sans-serif;margin:15% auto;max-width:36em;color:#3f3f44}</style>
+  </head>
+  <body>
+    <h1>Application error</h1>
+    <p>An error occurred in the application and your page could not be served. If you are
+    the application owner, check your logs for details. You can do this from the Heroku
+    CLI with the command <code>heroku logs --tail</code></p>
+  </body>
+</html>
+"""
+
+_ERRORS = {
+    "H10": "App crashed",
+    "H12": "Request timeout",
+    "H13": "Connection closed without response",
+    "H14": "No web processes running",
+    "H20": "App boot timeout",
+}
+
+
+class _RouterError(Exception):
+    def __init__(self, code: str, dyno: str = "", connect: str = "", service: str = "") -> None:
+        super().__init__(code)
+        self.code, self.dyno, self.connect, self.service = code, dyno, connect, service
+
+
+class _AppServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def __init__(self, pool: RouterPool, app_name: str, port: int) -> None:
+        self.pool = pool
+        self.app_name = app_name
+        self.turn = itertools.count()
+        self.idle: dict[int, list[http.client.HTTPConnection]] = {}
+        self.idle_lock = threading.Lock()
+        self.clients: set[socket.socket] = set()
+        super().__init__(("127.0.0.1", port), _Handler)
+
+    def get_request(self) -> tuple[socket.socket, object]:
+        sock, addr = super().get_request()
+        with self.idle_lock:
+            self.clients.add(sock)
+        return sock, addr
+
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        with self.idle_lock:
+            self.clients.discard(request)
+        super().shutdown_request(request)
+
+    def checkout(self, port: int) -> http.client.HTTPConnection | None:
+        with self.idle_lock:
+            conns = self.idle.get(port)
+            return conns.pop() if conns else None
+
+    def checkin(self, port: int, conn: http.client.HTTPConnection) -> None:
+        with self.idle_lock:
+            conns = self.idle.setdefault(port, [])
+            if len(conns) < 64:
+                conns.append(conn)
+                return
+        conn.close()
+
+    def close_all(self) -> None:
+        self.shutdown()
+        self.server_close()
+        with self.idle_lock:
+            for conns in self.idle.values():
+                for conn in conns:
+                    conn.close()
+            self.idle.clear()
+            clients, self.clients = list(self.clients), set()
+        for sock in clients:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "localcloud-router"
+    timeout = CLIENT_IDLE
+    disable_nagle_algorithm = True
+    server: _AppServer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the router's own log line goes to the LogHub
+
+    def handle_expect_100(self) -> bool:
+        # Answer 100-continue ourselves; the dyno gets the body without the Expect dance.
+        self.send_response_only(100)
+        self.end_headers()
+        return True
+
+    def do_GET(self) -> None:
+        self._proxy()
+
+    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+
+    # -- the request ----------------------------------------------------------------------
+    def _proxy(self) -> None:
+        started = time.monotonic()
+        deadline = started + REQUEST_TIMEOUT
+        incoming_id = self.headers.get("X-Request-Id", "")
+        request_id = incoming_id if _REQUEST_ID.match(incoming_id) else str(uuid.uuid4())
+        fwd = self.headers.get("X-Forwarded-For")
+        client_ip = self.client_address[0]
+        fwd = f"{fwd}, {client_ip}" if fwd else client_ip
+        headers = [
+            (k, v)
+            for k, v in self.headers.items()
+            if k.lower() not in _HOP_BY_HOP
+            and k.lower()
+            not in (
+                "x-forwarded-for",
+                "x-forwarded-proto",
+                "x-forwarded-port",
+                "x-request-id",
+                "x-request-start",
+                "content-length",
+            )
+        ]
+        headers += [
+            ("X-Forwarded-For", fwd),
+            ("X-Forwarded-Proto", "http"),
+            ("X-Forwarded-Port", str(self.server.server_address[1])),
+            ("X-Request-Id", request_id),
+            ("X-Request-Start", str(int(time.time() * 1000))),
+            ("Via", "1.1 vegur"),
+            ("Connection", "keep-alive"),
+        ]
+        body = self._body_source()
+        if self.headers.get("Connection", "").lower() == "close":
+            self.close_connection = True
+        sent_bytes = 0
+        dyno = ""
+        connect_ms = 0
+        status = 0
+        try:
+            dyno, port, conn, resp, connect_ms = self._forward(headers, body, deadline)
+            status = resp.status
+            sent_bytes = self._relay(resp, port, conn, dyno)
+            self._log(
+                "at=info",
+                request_id,
+                fwd,
+                dyno,
+                connect_ms,
+                _ms(time.monotonic() - started) - connect_ms,
+                status,
+                sent_bytes,
+            )
+        except _RouterError as err:
+            self._fail(err, request_id, fwd, started)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+            self._log(
+                'at=error code=H27 desc="Client Request Interrupted"',
+                request_id,
+                fwd,
+                dyno,
+                connect_ms,
+                _ms(time.monotonic() - started) - connect_ms,
+                status or 499,
+                sent_bytes,
+            )
+
+    def _body_source(self) -> bytes | _Streamed | None:
+        """The request body: bytes when small enough to replay, else a one-shot stream."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            return _Streamed(self.rfile, None)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length <= 0:
+            return None
+        if length <= REPLAY_LIMIT:
+            return self.rfile.read(length)
+        return _Streamed(self.rfile, length)
+
+    def _forward(
+        self, headers: list[tuple[str, str]], body: bytes | _Streamed | None, deadline: float
+    ) -> tuple[str, int, http.client.HTTPConnection, http.client.HTTPResponse, int]:
+        """Send the request to a dyno; retry once on a refused connection (another dyno)."""
+        failed: set[int] = set()
+        tried_dyno = ""
+        for attempt in range(2):
+            dyno, port = self._pick(deadline, failed)
+            tried_dyno = dyno
+            connect_start = time.monotonic()
+            conn = self.server.checkout(port)
+            reused = conn is not None
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection(
+                        "127.0.0.1", port, timeout=max(0.1, deadline - time.monotonic())
+                    )
+                    conn.connect()
+                    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                else:
+                    conn.sock.settimeout(max(0.1, deadline - time.monotonic()))
+                connect_ms = _ms(time.monotonic() - connect_start)
+                self._send(conn, headers, body)
+                sock = conn.sock  # getresponse() drops it from conn when the dyno will close
+                resp = conn.getresponse()
+                sock.settimeout(ROLLING_TIMEOUT)  # after the first byte: a rolling window
+                return dyno, port, conn, resp, connect_ms
+            except TimeoutError as exc:
+                conn.close()
+                raise _RouterError(
+                    "H12",
+                    dyno,
+                    f"{_ms(time.monotonic() - connect_start)}ms",
+                    f"{_ms(REQUEST_TIMEOUT)}ms",
+                ) from exc
+            except (
+                ConnectionRefusedError,
+                ConnectionResetError,
+                BrokenPipeError,
+                http.client.RemoteDisconnected,
+            ) as exc:
+                if conn is not None:
+                    conn.close()
+                replayable = not isinstance(body, _Streamed) or not body.started
+                if reused and replayable and not isinstance(exc, ConnectionRefusedError):
+                    continue  # a keep-alive connection the dyno had closed: just reconnect
+                if not replayable or attempt == 1:
+                    break
+                failed.add(port)
+        raise _RouterError("H10", tried_dyno)
+
+    def _pick(self, deadline: float, failed: set[int]) -> tuple[str, int]:
+        pool = self.server.pool
+        app = self.server.app_name
+        backends = pool.backends(app)
+        if not backends:
+            backends = self._wait_for_backends(deadline)
+        fresh = [b for b in backends if b[1] not in failed] or backends
+        return fresh[next(self.server.turn) % len(fresh)]
+
+    def _wait_for_backends(self, deadline: float) -> list[tuple[str, int]]:
+        pool = self.server.pool
+        app = self.server.app_name
+        state = pool.state(app) if pool.state else "starting"
+        if state == "none":
+            raise _RouterError("H14")
+        limit = min(deadline, time.monotonic() + pool.backend_wait)
+        while time.monotonic() < limit:
+            time.sleep(0.05)
+            backends = pool.backends(app)
+            if backends:
+                return backends
+            if pool.state and pool.state(app) == "none":
+                raise _RouterError("H14")
+        if pool.state is None:
+            raise _RouterError("H14")
+        raise _RouterError("H10" if pool.state(app) == "crashed" else "H20")
+
+    def _send(
+        self,
+        conn: http.client.HTTPConnection,
+        headers: list[tuple[str, str]],
+        body: bytes | _Streamed | None,
+    ) -> None:
+        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+        for key, value in headers:
+            conn.putheader(key, value)
+        if isinstance(body, bytes):
+            conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+        elif isinstance(body, _Streamed):
+            if body.length is None:
+                conn.putheader("Transfer-Encoding", "chunked")
+            else:
+                conn.putheader("Content-Length", str(body.length))
+            conn.endheaders()
+            body.started = True
+            for chunk in body.chunks():
+                conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk) if body.length is None else chunk)
+            if body.length is None:
+                conn.send(b"0\r\n\r\n")
+        else:
+            if self.command in ("POST", "PUT", "PATCH"):
+                conn.putheader("Content-Length", "0")
+            conn.endheaders()
+
+    # -- the response ---------------------------------------------------------------------
+    def _relay(
+        self,
+        resp: http.client.HTTPResponse,
+        port: int,
+        conn: http.client.HTTPConnection,
+        dyno: str,
+    ) -> int:
+        """Stream the dyno's response to the client; returns the body bytes sent."""
+        no_body = self.command == "HEAD" or resp.status in _NO_BODY or resp.status < 200
+        length = resp.length if not resp.chunked else None
+        chunked_out = not no_body and length is None and self.request_version == "HTTP/1.1"
+        if not no_body and length is None and not chunked_out:
+            self.close_connection = True
+        lines = [f"HTTP/1.1 {resp.status} {resp.reason}\r\n"]
+        for key, value in resp.getheaders():
+            if key.lower() not in _HOP_BY_HOP:
+                lines.append(f"{key}: {value}\r\n")
+        lines.append("Via: 1.1 vegur\r\n")
+        if chunked_out:
+            lines.append("Transfer-Encoding: chunked\r\n")
+        lines.append(
+            "Connection: close\r\n" if self.close_connection else "Connection: keep-alive\r\n"
+        )
+        head = "".join(lines).encode("latin-1") + b"\r\n"
+        sent = 0
+        out = self.wfile
+        try:
+            if no_body:
+                out.write(head)
+                resp.read()
+            else:
+                first = True
+                while True:
+                    try:
+                        data = resp.read1(CHUNK)
+                    except (OSError, http.client.HTTPException) as exc:
+                        self.close_connection = True
+                        if first:
+                            code = "H12" if isinstance(exc, TimeoutError) else "H13"
+                            raise _RouterError(code, dyno) from exc
+                        data = b""
+                    if first:
+                        out.write(head + (_frame(data) if chunked_out and data else data))
+                        first = False
+                    elif data:
+                        out.write(_frame(data) if chunked_out else data)
+                    if not data:
+                        break
+                    sent += len(data)
+                if chunked_out:
+                    out.write(b"0\r\n\r\n")
+        except BaseException:
+            conn.close()
+            raise
+        if resp.will_close or not resp.isclosed():
+            conn.close()
+        else:
+            self.server.checkin(port, conn)
+        return sent
+
+    def _fail(self, err: _RouterError, request_id: str, fwd: str, started: float) -> None:
+        code = err.code
+        service = err.service or (f"{_ms(time.monotonic() - started)}ms" if err.dyno else "")
+        with contextlib.suppress(OSError):
+            self.send_response(503, "Service Unavailable")
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(ERROR_PAGE)))
+            self.send_header("Cache-Control", "no-cache, no-store")
+            self.send_header("Via", "1.1 vegur")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(ERROR_PAGE)
+        line = (
+            f'at=error code={code} desc="{_ERRORS[code]}" method={self.command} '
+            f'path="{self.path}" host={self.headers.get("Host", "")} '
+            f'request_id={request_id} fwd="{fwd}" dyno={err.dyno} connect={err.connect} '
+            f"service={service} status=503 bytes={len(ERROR_PAGE)} protocol=http"
+        )
+        self.server.pool.logs.emit(self.server.app_name, "heroku", "router", line)
+
+    def _log(
+        self,
+        prefix: str,
+        request_id: str,
+        fwd: str,
+        dyno: str,
+        connect_ms: int,
+        service_ms: int,
+        status: int,
+        size: int,
+    ) -> None:
+        line = (
+            f'{prefix} method={self.command} path="{self.path}" '
+            f'host={self.headers.get("Host", "")} request_id={request_id} fwd="{fwd}" '
+            f"dyno={dyno} connect={connect_ms}ms service={max(0, service_ms)}ms "
+            f"status={status} bytes={size} protocol=http"
+        )
+        self.server.pool.logs.emit(self.server.app_name, "heroku", "router", line)
+
+
+class _Streamed:
+    """A request body too large to buffer: read once from the client while sending."""
+
+    def __init__(self, rfile, length: int | None) -> None:
+        self.rfile = rfile
+        self.length = length
+        self.started = False
+
+    def chunks(self):
+        if self.length is not None:
+            left = self.length
+            while left > 0:
+                data = self.rfile.read(min(CHUNK, left))
+                if not data:
+                    raise ConnectionResetError("client closed during upload")
+                left -= len(data)
+                yield data
+            return
+        while True:  # chunked from the client: decode, re-chunk toward the dyno
+            size_line = self.rfile.readline(1024)
+            if not size_line:
+                raise ConnectionResetError("client closed during upload")
+            size = int(size_line.split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return
+            data = self.rfile.read(size)
+            self.rfile.readline(8)
+            yield data
+
+
+def _frame(data: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+def _ms(seconds: float) -> int:
+    return int(seconds * 1000)
+
+
+class RouterPool:
+    """The routers of every app, one listening port each."""
+
+    def __init__(
+        self,
+        logs: LogHub,
+        backends: Callable[[str], list[tuple[str, int]]],
+        state: Callable[[str], str] | None = None,
+        backend_wait: float = 10.0,
+    ) -> None:
+        """`state(app)` ('up'|'starting'|'crashed'|'none', DynoManager.web_state) lets a
+        request wait for booting dynos and answer H14 at once when there are none."""
+        self.logs = logs
+        self.backends = backends
+        self.state = state
+        self.backend_wait = backend_wait
+        self._lock = threading.Lock()
+        self._servers: dict[str, tuple[_AppServer, threading.Thread]] = {}
+
+    def ensure(self, app_name: str, port: int) -> None:
+        """Serve the app on `port` (no-op when it already does; moves it otherwise)."""
+        with self._lock:
+            existing = self._servers.get(app_name)
+            if existing and existing[0].server_address[1] == port:
+                return
+        if existing:
+            self.remove(app_name)
+        server = _AppServer(self, app_name, port)
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            name=f"router-{app_name}",
+            daemon=True,
+        )
+        thread.start()
+        with self._lock:
+            self._servers[app_name] = (server, thread)
+
+    def port(self, app_name: str) -> int | None:
+        with self._lock:
+            entry = self._servers.get(app_name)
+        return entry[0].server_address[1] if entry else None
+
+    def remove(self, app_name: str) -> None:
+        with self._lock:
+            entry = self._servers.pop(app_name, None)
+        if entry:
+            entry[0].close_all()
+            entry[1].join(timeout=5)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            names = list(self._servers)
+        for name in names:
+            self.remove(name)
