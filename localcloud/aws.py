@@ -82,6 +82,7 @@ class AwsProxy:
         req = Request(environ)
         fault = self.faults.take_request("aws", req.method, req.full_path.rstrip("?"))
         if fault:
+            req.get_data()  # consume the body first: clients sending Expect: 100-continue wait
             if fault["kind"] == "hang":
                 time.sleep(float(fault["seconds"]))
             elif fault["kind"] == "drop":

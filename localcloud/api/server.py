@@ -111,6 +111,7 @@ class Application:
         fault = self.svc.faults.take_request("api", req.method, req.path)
         if not fault:
             return None
+        req.get_data()  # consume the body first: clients sending Expect: 100-continue wait
         if fault["kind"] == "hang":
             time.sleep(float(fault["seconds"]))
             return None
