@@ -42,4 +42,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MAX_UPLOAD_MB = 2
 SERVE_MEDIA_LOCALLY = True
 WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT = None  # served from the finders; collectstatic is not part of the tests
