@@ -358,23 +358,33 @@ class HerokuClient:
             self.waited += delay
             self._sleep(delay)
 
-    def read_stream(self, url, max_bytes=2 * 1024 * 1024):
-        """Read a build or release output stream; return its text (tail bounded)."""
+    def read_stream(self, url, max_bytes=2 * 1024 * 1024, deadline=None):
+        """Read a build or release output stream to its end; return its text.
+
+        Heroku keeps these streams open while the build or release phase runs, so
+        reading to the end doubles as waiting for it. ``deadline`` (a ``time.time()``
+        value) stops the read early; only the last ``max_bytes`` are kept.
+        """
         if not url:
             return ""
         self.api_calls += 1
+        chunks = []
+        total = 0
         try:
             resp = requests.get(url, timeout=max(self.timeout, 60), stream=True)
-            chunks = []
-            total = 0
-            for chunk in resp.iter_content(chunk_size=65536):
+            if resp.status_code >= 400:
+                return "(output stream unavailable: HTTP %s)" % resp.status_code
+            for chunk in resp.iter_content(chunk_size=8192):
                 chunks.append(chunk)
                 total += len(chunk)
                 while total > max_bytes and len(chunks) > 1:
                     total -= len(chunks.pop(0))
-            return b"".join(chunks).decode("utf-8", "replace")
+                if deadline is not None and time.time() > deadline:
+                    break
+            resp.close()
         except req_exc.RequestException as exc:
-            return "(output stream unavailable: %s)" % _short(exc)
+            chunks.append(("\n(output stream interrupted: %s)" % _short(exc)).encode())
+        return b"".join(chunks).decode("utf-8", "replace")
 
     def close(self):
         self.session.close()

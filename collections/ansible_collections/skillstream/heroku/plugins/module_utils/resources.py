@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 try:
     from urllib.parse import quote, urlsplit, urlunsplit
 except ImportError:  # pragma: no cover
@@ -41,19 +43,28 @@ def current_release(releases):
     return None
 
 
-def wait_for_release(client, app, release, timeout, sleep=None):
-    """Wait until ``release`` leaves ``pending``; fail with its output tail if it failed."""
+def wait_for_release(client, app, release, timeout):
+    """Wait until ``release`` leaves ``pending``; fail with its output tail if it failed.
+
+    The release phase's output stream stays open while it runs, so it is read first
+    (one request instead of many polls), then the status is confirmed.
+    """
     path = app_path(app, "releases", release["id"])
-    kwargs = {"sleep": sleep} if sleep else {}
+    what = "release v%s of %s" % (release.get("version"), app)
+    deadline = time.time() + timeout
+    output = None
+    if release.get("status") == "pending" and release.get("output_stream_url"):
+        output = client.read_stream(release["output_stream_url"], deadline=deadline)
     release = wait_for(
         lambda: client.get(path),
         lambda r: r.get("status") != "pending",
-        timeout,
-        "release v%s of %s" % (release.get("version"), app),
-        **kwargs,
+        max(1, deadline - time.time()),
+        what,
+        max_interval=3.0,
     )
     if release.get("status") != "succeeded":
-        output = client.read_stream(release.get("output_stream_url"))
+        if output is None:
+            output = client.read_stream(release.get("output_stream_url"), deadline=deadline)
         raise ModuleFailure(
             "Release v%s of app %s failed (status %s) in its release phase; the previous "
             "release keeps serving. Release output (tail):\n%s"

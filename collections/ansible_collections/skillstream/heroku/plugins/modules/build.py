@@ -111,6 +111,7 @@ files:
 
 import os
 import tempfile
+import time
 
 from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     HerokuModule,
@@ -157,14 +158,17 @@ def run_build(hm, app, tar_file, checksum):
         return None
 
     build = client.post(app_path(app, "builds"), body, recover=recover)
+    deadline = time.time() + p["wait_timeout"]
+    # The output stream stays open until the build ends: reading it is the wait.
+    log = client.read_stream(build.get("output_stream_url"), deadline=deadline)
     path = app_path(app, "builds", build["id"])
     build = wait_for(
         lambda: client.get(path),
         lambda b: b.get("status") != "pending",
-        p["wait_timeout"],
+        max(1, deadline - time.time()),
         "build %s of %s" % (build["id"], app),
+        max_interval=3.0,
     )
-    log = client.read_stream(build.get("output_stream_url"))
     if build.get("status") != "succeeded":
         raise ModuleFailure(
             "Build %s of app %s failed. Build log (tail):\n%s" % (build["id"], app, tail(log)),
@@ -179,7 +183,8 @@ def run_build(hm, app, tar_file, checksum):
         p["wait_timeout"],
         "the release of build %s" % build["id"],
     )
-    release = wait_for_release(client, app, build["release"], p["wait_timeout"])
+    release = client.get(app_path(app, "releases", build["release"]["id"]))
+    release = wait_for_release(client, app, release, max(1, deadline - time.time()))
     return build, release, log
 
 
