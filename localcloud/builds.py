@@ -9,9 +9,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from localcloud import releases
+from localcloud import events, releases
 from localcloud.api.util import new_id, now
-from localcloud.records import STACKS
+from localcloud.records import STACKS, public
 from localcloud.services import Services
 
 log = logging.getLogger("localcloud.builds")
@@ -115,4 +115,5 @@ def run(svc: Services, app: dict[str, Any], build: dict[str, Any]) -> None:
         build["status"] = "succeeded" if ok else "failed"
         build["updated_at"] = stamp
         svc.store.put("build", build, app["id"])
+        events.publish(svc, app, "build", "update", public(build))
         svc.logs.emit(app["name"], "heroku", "api", f"Build {build['id']} {build['status']}")

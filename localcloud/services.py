@@ -24,7 +24,8 @@ class Services:
         self.store = Store(settings.db_path)
         self.faults = Faults()
         self.blobs = BlobStore(settings.blobs_dir, settings.api_url)
-        self.logs, self.dynos, self.routers = _runtime(settings)
+        self.maintenance: set[str] = {a["name"] for a in self.store.list("app") if a["maintenance"]}
+        self.logs, self.dynos, self.routers = _runtime(settings, self.maintenance)
         self._app_locks: dict[str, threading.RLock] = {}
         self._locks_lock = threading.Lock()
         self._stopping = threading.Event()
@@ -80,8 +81,10 @@ class Services:
         self.store.close()
 
 
-def _runtime(settings: Settings) -> tuple[Any, Any, Any]:
-    """The log hub, dyno manager and router pool (no-ops for parts not installed)."""
+def _runtime(settings: Settings, maintenance: set[str]) -> tuple[Any, Any, Any]:
+    """The log hub, dyno manager and router pool (no-ops for parts not installed).
+
+    Apps in `maintenance` get no backends, so their router answers 503 at once."""
     try:
         from localcloud.runtime.logs import LogHub
 
@@ -96,7 +99,14 @@ def _runtime(settings: Settings) -> tuple[Any, Any, Any]:
         log.warning("localcloud.runtime dynos/router missing: releases run no dynos")
         return logs, _NoRuntime(), _NoRuntime()
     dynos = DynoManager(settings.home, logs)
-    return logs, dynos, RouterPool(logs, dynos.web_backends)
+
+    def backends(app_name: str) -> list[tuple[str, int]]:
+        return [] if app_name in maintenance else dynos.web_backends(app_name)
+
+    def state(app_name: str) -> str:
+        return "none" if app_name in maintenance else dynos.web_state(app_name)
+
+    return logs, dynos, RouterPool(logs, backends, state)
 
 
 class _NoRuntime:

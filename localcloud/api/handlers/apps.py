@@ -130,6 +130,7 @@ def update(ctx: Ctx, app: str) -> Any:
     store = ctx.svc.store
     with ctx.svc.app_lock(ctx.svc.find_app(app)["id"]):
         doc = ctx.svc.find_app(app)
+        old_name = doc["name"]
         if "maintenance" in body:
             if not isinstance(body["maintenance"], bool):
                 raise invalid("maintenance must be a boolean")
@@ -152,6 +153,9 @@ def update(ctx: Ctx, app: str) -> Any:
             ctx.svc.routers.ensure(new, doc["_router_port"])
         doc["updated_at"] = now()
         store.put("app", doc, doc["id"])
+        ctx.svc.maintenance.discard(old_name)
+        if doc["maintenance"]:
+            ctx.svc.maintenance.add(doc["name"])
         if body.get("name"):
             releases.redeploy(ctx.svc, doc)
     return view(ctx, doc)

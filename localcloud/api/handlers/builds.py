@@ -9,7 +9,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from localcloud import builds, releases, slugs
+from localcloud import builds, events, releases, slugs
 from localcloud.api.errors import ApiError, invalid, not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
@@ -92,6 +92,8 @@ def create_build(ctx: Ctx, app: str) -> Any:
         for b in body.get("buildpacks") or []
         if isinstance(b, dict)
     ]
+    if not buildpacks:  # the app's buildpack installations, as Heroku does
+        buildpacks = [{"url": url, "name": url} for url in doc.get("_buildpacks") or []]
     build = {
         "app": {"id": doc["id"]},
         "buildpacks": buildpacks or None,
@@ -114,6 +116,7 @@ def create_build(ctx: Ctx, app: str) -> Any:
     build["output_stream_url"] = f"{ctx.base_url}/streams/builds/{build['id']}"
     builds.build_log_path(ctx.svc, build["id"]).touch()
     ctx.svc.store.put("build", build, doc["id"])
+    events.publish(ctx.svc, doc, "build", "create", public(build))
     ctx.svc.spawn(f"build-{build['id']}", builds.run, ctx.svc, doc, build)
     return public(build), 201
 
