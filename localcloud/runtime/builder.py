@@ -3,8 +3,9 @@
 The virtualenv is the expensive part, so it is cached under `cache_dir/venvs/` keyed by the
 interpreter and the bytes of requirements.txt (Heroku's build cache). A venv is built in its
 own directory and published by atomically replacing the `venvs/<key>` symlink, so a failed
-or concurrent install never leaves a half-built cache entry. A slug points at its venv with
-`.heroku/python`, so a slug is never rewritten when the cache moves on.
+or concurrent install never leaves a half-built cache entry. The slug's `.heroku/python` is
+a hard-linked copy of the cached venv, so a slug stands on its own: purging or losing the
+cache never breaks a release that runs or is rolled back to.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from . import pythons
 from .procenv import build_base_env, process_env, run_streamed, slug_venv
 from .procfile import ProcfileError, parse_procfile
+from .venvcopy import materialize
 
 CACHE_FORMAT = "1"  # bump to invalidate every cached venv
 PIP_TIMEOUT = 900.0
@@ -70,34 +72,33 @@ def build_slug(
         raise BuildFailed(f"Slug {slug_id} already exists")
     work = slugs_dir / f".build-{slug_id}-{uuid.uuid4().hex[:8]}"
     try:
-        app_dir = _extract(Path(source_tarball), work)
+        _extract(Path(source_tarball), work).rename(final)
         log("-----> Determining which buildpack to use for this app")
-        requirements = app_dir / "requirements.txt"
+        requirements = final / "requirements.txt"
         if not requirements.is_file():
             raise BuildFailed(
                 "App not compatible with buildpack: no Python dependency file found. "
                 "Add a requirements.txt to the root of the app."
             )
         log("-----> Python app detected")
-        interp = _select_python(app_dir, log)
-        venv = _prepare_venv(interp, requirements, cache_dir, build_env, log)
-        link = slug_venv(app_dir)
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(venv, target_is_directory=True)
-        _collectstatic(app_dir, venv, build_env, log)
-        process_types = _discover_process_types(app_dir, log)
-        app_dir.rename(final)
-        size = _tree_size(final) + _venv_size(venv)
+        interp = _select_python(final, log)
+        cached = _prepare_venv(interp, requirements, cache_dir, build_env, log)
+        venv = slug_venv(final)
+        shutil.rmtree(venv.parent, ignore_errors=True)  # a .heroku/ shipped in the source
+        materialize(cached, venv)
+        _collectstatic(final, venv, build_env, log)
+        process_types = _discover_process_types(final, log)
+        size = _tree_size(final)
         log("-----> Compressing...")
         log(f"{INDENT}Done: {size / 1024 / 1024:.1f}M")
         log("-----> Launching...")
         return BuildResult(final, process_types, interp.full, "Python", size)
-    except BuildFailed as exc:
-        log(f" !     {exc}")
-        raise
     except OSError as exc:
-        log(f" !     {exc}")
+        shutil.rmtree(final, ignore_errors=True)
         raise BuildFailed(f"Build failed: {exc}") from exc
+    except BaseException:
+        shutil.rmtree(final, ignore_errors=True)
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -250,7 +251,6 @@ def _install(
             "Could not install the packages in requirements.txt (pip exited with "
             f"status {code}). See the pip output above."
         )
-    (target / ".localcloud-size").write_text(str(_tree_size(target)))
 
 
 def _collectstatic(
@@ -322,10 +322,3 @@ def _tree_size(root: Path) -> int:
             with contextlib.suppress(OSError):
                 total += os.lstat(os.path.join(dirpath, name)).st_size
     return total
-
-
-def _venv_size(venv: Path) -> int:
-    try:
-        return int((venv / ".localcloud-size").read_text())
-    except (OSError, ValueError):
-        return _tree_size(venv)

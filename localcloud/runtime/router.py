@@ -399,15 +399,6 @@ class _Handler(BaseHTTPRequestHandler):
     def _fail(self, err: _RouterError, request_id: str, fwd: str, started: float) -> None:
         code = err.code
         service = err.service or (f"{_ms(time.monotonic() - started)}ms" if err.dyno else "")
-        with contextlib.suppress(OSError):
-            self.send_response(503, "Service Unavailable")
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(ERROR_PAGE)))
-            self.send_header("Cache-Control", "no-cache, no-store")
-            self.send_header("Via", "1.1 vegur")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(ERROR_PAGE)
         line = (
             f'at=error code={code} desc="{_ERRORS[code]}" method={self.command} '
             f'path="{self.path}" host={self.headers.get("Host", "")} '
@@ -415,6 +406,18 @@ class _Handler(BaseHTTPRequestHandler):
             f"service={service} status=503 bytes={len(ERROR_PAGE)} protocol=http"
         )
         self.server.pool.logs.emit(self.server.app_name, "heroku", "router", line)
+        # An unread request body may still be on the wire: do not reuse this connection.
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.send_response(503, "Service Unavailable")
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(ERROR_PAGE)))
+            self.send_header("Cache-Control", "no-cache, no-store")
+            self.send_header("Via", "1.1 vegur")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(ERROR_PAGE)
 
     def _log(
         self,
@@ -490,6 +493,8 @@ class RouterPool:
         request wait for booting dynos and answer H14 at once when there are none."""
         self.logs = logs
         self.backends = backends
+        if state is None:  # given DynoManager.web_backends, its web_state comes along
+            state = getattr(getattr(backends, "__self__", None), "web_state", None)
         self.state = state
         self.backend_wait = backend_wait
         self._lock = threading.Lock()
