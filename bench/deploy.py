@@ -158,7 +158,9 @@ def measure(
     report: Report, cloud: PrivateCloud, variable: str | None, work: Path
 ) -> dict[str, PlaybookRun]:
     tree = copy_app_tree(work / "skillstream")
-    extra = {variable: str(tree)} if variable else {}
+    # A copy is no git checkout, so the version the build records is given: a new one for
+    # the code change, so /version can tell the two releases apart by commit too.
+    extra = {variable: str(tree), "heroku_app_version": "bench-base"} if variable else {}
     env = cloud.process_env() | {"XDG_STATE_HOME": str(work / "state")}
     phases: dict[str, PlaybookRun] = {}
 
@@ -186,6 +188,7 @@ def measure(
     marker = tree / MARKER
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(f"benchmark code change {time.time_ns()}\n")
+    extra["heroku_app_version"] = "bench-change"
     change, requests = run_phase(report, cloud, "code_change", "deploy.yml", extra, env)
     phases["code-change deploy"] = change
     report.add(

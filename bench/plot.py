@@ -32,7 +32,7 @@ def plot_phases(phases: dict[str, PlaybookRun], path: Path) -> Path:
     from matplotlib.patches import Patch
 
     names = [n for n, run in phases.items() if run.tasks]
-    fig, axes = plt.subplots(len(names), 1, figsize=(11, 3.2 * max(1, len(names))), squeeze=False)
+    fig, axes = plt.subplots(len(names), 1, figsize=(13, 3.4 * max(1, len(names))), squeeze=False)
     for ax, phase in zip(axes[:, 0], names, strict=True):
         run = phases[phase]
         rows = top_tasks(run)[::-1]
@@ -62,5 +62,5 @@ def plot_phases(phases: dict[str, PlaybookRun], path: Path) -> Path:
     return path
 
 
-def _short(name: str, width: int = 70) -> str:
+def _short(name: str, width: int = 62) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
