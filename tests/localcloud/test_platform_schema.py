@@ -162,6 +162,8 @@ def test_every_implemented_link_matches_the_schema(api, localcloud) -> None:
     w.call("GET", "/addons", "/addons")
     w.call("GET", "/users/{account}/addons", "/users/~/addons")
     w.call("GET", "/addons/{addon}", f"/addons/{addon['name']}")
+    config = w.call("GET", "/addons/{addon}/config", f"/addons/{addon['id']}/config")
+    assert config == [{"name": "URL", "value": api.get(f"{a}/config-vars").json()["REDIS_URL"]}]
     w.call("GET", "/apps/{app}/addons/{addon}", f"{a}/addons/{addon['id']}")
     w.call("PATCH", "/apps/{app}/addons/{addon}", f"{a}/addons/{addon['id']}",
            json={"plan": "heroku-redis:premium-0"})  # fmt: skip

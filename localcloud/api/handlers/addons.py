@@ -179,6 +179,14 @@ def info_by_app(ctx: Ctx, app: str, addon: str) -> Any:
     return _addon_view(ctx, _find_addon(ctx, addon, ctx.svc.find_app(app)))
 
 
+@routes.get("/addons/<addon>/config")
+def addon_config(ctx: Ctx, addon: str) -> Any:
+    """The add-on's own config (`URL`), which attachments expose as `<ATTACHMENT>_URL`."""
+    found = _find_addon(ctx, addon)
+    url = (found.get("_backing") or {}).get("url")
+    return [{"name": "URL", "value": url}] if url else []
+
+
 @routes.patch("/apps/<app>/addons/<addon>")
 def update(ctx: Ctx, app: str, addon: str) -> Any:
     doc = ctx.svc.find_app(app)
