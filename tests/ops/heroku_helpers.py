@@ -21,15 +21,33 @@ HEALTH_APP = """
 import os
 import subprocess
 
+import sentry_sdk
+from sentry_sdk.integrations.wsgi import SentryWsgiMiddleware
 
-def application(environ, start_response):
+# Configured the way SkillStream's settings do it: DSN, environment and release from the
+# config vars, the release falling back to the Heroku release (runtime-dyno-metadata).
+if os.environ.get("SENTRY_DSN"):
+    sentry_sdk.init(
+        dsn=os.environ["SENTRY_DSN"],
+        environment=os.environ.get("SENTRY_ENVIRONMENT"),
+        release=os.environ.get("SENTRY_RELEASE") or os.environ.get("HEROKU_RELEASE_VERSION"),
+    )
+
+
+def app(environ, start_response):
+    if environ.get("PATH_INFO") == "/boom":
+        return 1 / 0
     # /healthz answers 200 when the app's database answers, like SkillStream's.
-    ok = subprocess.run(["psql", "-X", "-At", "-c", "SELECT 1", os.environ["DATABASE_URL"]],
-                        capture_output=True, timeout=10).returncode == 0
+    url = os.environ.get("DATABASE_URL")
+    ok = url is None or subprocess.run(["psql", "-X", "-At", "-c", "SELECT 1", url],
+                                       capture_output=True, timeout=10).returncode == 0
     body = b'{"status": "ok"}' if ok else b'{"status": "fail"}'
     start_response("200 OK" if ok else "503 Service Unavailable",
                    [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]
+
+
+application = SentryWsgiMiddleware(app)
 """
 
 
@@ -62,7 +80,7 @@ class Heroku:
         """Build and release a tiny WSGI app with /healthz; its web URL once it serves."""
         files = {
             "app.py": HEALTH_APP,
-            "requirements.txt": "gunicorn==23.0.0\n",
+            "requirements.txt": "gunicorn==23.0.0\nsentry-sdk==2.75.0\n",
             ".python-version": "3.11\n",
             "Procfile": "web: gunicorn app:application --bind 0.0.0.0:$PORT --workers 1\n",
         }
