@@ -1,3 +1,5 @@
+import socket
+
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -59,3 +61,21 @@ def user(make_user):
 def auth_client(client, user):
     client.force_login(user)
     return client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3 API: a moto server on a free loopback port, for the whole session."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()

@@ -3,35 +3,18 @@ presigned POST lands the object, the worker job verifies it, the page plays it f
 
 import base64
 import json
-import socket
 import uuid
 
 import boto3
 import pytest
 import requests
 from django.urls import reverse
-from moto.server import ThreadedMotoServer
 
 from apps.videos.models import Video
 from apps.videos.uploads import sign_upload_token
 from tests.media_samples import mp4_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 @pytest.fixture

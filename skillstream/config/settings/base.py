@@ -131,6 +131,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "line": {
+            "()": "apps.core.logging.OneLineFormatter",
             "format": "level=%(levelname)s logger=%(name)s %(message)s",
         },
     },

@@ -43,3 +43,5 @@ MAX_UPLOAD_MB = 2
 SERVE_MEDIA_LOCALLY = True
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # served from the finders; collectstatic is not part of the tests
+# The worker test starts a real `rqworker` process that must see the test's files.
+MEDIA_ROOT = env.string("SKILLSTREAM_TEST_MEDIA_ROOT") or MEDIA_ROOT
