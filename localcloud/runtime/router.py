@@ -68,7 +68,25 @@ _ERRORS = {
     "H13": "Connection closed without response",
     "H14": "No web processes running",
     "H20": "App boot timeout",
+    "H80": "Maintenance mode",
 }
+# What a `state(app)` answer means at once, without waiting for a dyno to boot.
+_STATE_ERRORS = {"none": "H14", "maintenance": "H80"}
+
+MAINTENANCE_PAGE = b"""<!DOCTYPE html>
+<html>
+  <head>
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <meta charset="utf-8">
+    <title>Offline for Maintenance</title>
+    <style>body{font-family:sans-serif;margin:15% auto;max-width:36em;color:#3f3f44}</style>
+  </head>
+  <body>
+    <h1>Offline for maintenance</h1>
+    <p>This app is undergoing maintenance right now. Please check back later.</p>
+  </body>
+</html>
+"""
 
 
 class _RouterError(Exception):
@@ -293,16 +311,17 @@ class _Handler(BaseHTTPRequestHandler):
         pool = self.server.pool
         app = self.server.app_name
         state = pool.state(app) if pool.state else "starting"
-        if state == "none":
-            raise _RouterError("H14")
+        if state in _STATE_ERRORS:
+            raise _RouterError(_STATE_ERRORS[state])
         limit = min(deadline, time.monotonic() + pool.backend_wait)
         while time.monotonic() < limit:
             time.sleep(0.05)
             backends = pool.backends(app)
             if backends:
                 return backends
-            if pool.state and pool.state(app) == "none":
-                raise _RouterError("H14")
+            state = pool.state(app) if pool.state else "starting"
+            if state in _STATE_ERRORS:
+                raise _RouterError(_STATE_ERRORS[state])
         if pool.state is None:
             raise _RouterError("H14")
         raise _RouterError("H10" if pool.state(app) == "crashed" else "H20")
@@ -399,11 +418,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _fail(self, err: _RouterError, request_id: str, fwd: str, started: float) -> None:
         code = err.code
         service = err.service or (f"{_ms(time.monotonic() - started)}ms" if err.dyno else "")
+        page = MAINTENANCE_PAGE if code == "H80" else ERROR_PAGE
+        level = "info" if code == "H80" else "error"
         line = (
-            f'at=error code={code} desc="{_ERRORS[code]}" method={self.command} '
+            f'at={level} code={code} desc="{_ERRORS[code]}" method={self.command} '
             f'path="{self.path}" host={self.headers.get("Host", "")} '
             f'request_id={request_id} fwd="{fwd}" dyno={err.dyno} connect={err.connect} '
-            f"service={service} status=503 bytes={len(ERROR_PAGE)} protocol=http"
+            f"service={service} status=503 bytes={len(page)} protocol=http"
         )
         self.server.pool.logs.emit(self.server.app_name, "heroku", "router", line)
         # An unread request body may still be on the wire: do not reuse this connection.
@@ -411,13 +432,13 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.send_response(503, "Service Unavailable")
             self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(ERROR_PAGE)))
+            self.send_header("Content-Length", str(len(page)))
             self.send_header("Cache-Control", "no-cache, no-store")
             self.send_header("Via", "1.1 vegur")
             self.send_header("Connection", "close")
             self.end_headers()
             if self.command != "HEAD":
-                self.wfile.write(ERROR_PAGE)
+                self.wfile.write(page)
 
     def _log(
         self,
@@ -489,8 +510,9 @@ class RouterPool:
         state: Callable[[str], str] | None = None,
         backend_wait: float = 10.0,
     ) -> None:
-        """`state(app)` ('up'|'starting'|'crashed'|'none', DynoManager.web_state) lets a
-        request wait for booting dynos and answer H14 at once when there are none."""
+        """`state(app)` ('up'|'starting'|'crashed'|'none', DynoManager.web_state, or
+        'maintenance') lets a request wait for booting dynos, answer H14 at once when there
+        are none, and H80 with the maintenance page while the app is in maintenance."""
         self.logs = logs
         self.backends = backends
         if state is None:  # given DynoManager.web_backends, its web_state comes along

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -350,3 +351,56 @@ def test_refused_backend_falls_over_to_another(rt: Runtime, built_app: BuildResu
             conn.close()
     finally:
         routers.shutdown()
+
+
+def test_maintenance_answers_h80(hub: LogHub) -> None:
+    port = free_port()
+    routers = RouterPool(hub, lambda _app: [], lambda _app: "maintenance")
+    routers.ensure("demo", port)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/")
+        resp = conn.getresponse()
+        assert resp.status == 503 and b"Offline for maintenance" in resp.read()
+        assert any('at=info code=H80 desc="Maintenance mode"' in line for line in hub.tail("demo"))
+    finally:
+        routers.shutdown()
+
+
+ORPHAN_MAKER = """
+import os, sys, time
+from pathlib import Path
+from localcloud.runtime.dynos import DynoManager, ProcessSpec, ReleaseSpec
+from localcloud.runtime.logs import LogHub
+home, slug = Path(sys.argv[1]), Path(sys.argv[2])
+manager = DynoManager(home, LogHub(home))
+command = "trap '' TERM; echo stubborn; exec sleep 300"  # ignores the parent-death SIGTERM
+manager.deploy(ReleaseSpec("demo", "x", 1, slug, {}, [ProcessSpec("worker", command, 1, "basic")],
+                           False))
+assert manager.wait_up("demo", 20)
+print(manager.dynos("demo")[0].pid, flush=True)
+os._exit(9)  # localcloud dies hard: no shutdown()
+"""
+
+
+def test_next_manager_reaps_what_a_dead_one_left(
+    tmp_path: Path, hub: LogHub, built_app: BuildResult
+) -> None:
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", ORPHAN_MAKER, str(tmp_path), str(built_app.slug_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+        check=False,
+    )
+    pid = int(out.stdout.split()[0])
+    assert psutil.pid_exists(pid), "the stubborn dyno should have outlived its manager"
+    DynoManager(tmp_path, hub).shutdown()  # what `localcloud up` does first
+    with contextlib.suppress(psutil.NoSuchProcess):
+        psutil.Process(pid).wait(timeout=5)  # raises TimeoutExpired if it survived
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE

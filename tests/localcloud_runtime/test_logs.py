@@ -90,3 +90,14 @@ def test_removed_drain_gets_nothing_more(hub: LogHub, receiver: Receiver) -> Non
     hub.emit("demo", "app", "web.1", "after")
     time.sleep(0.6)
     assert len(receiver.requests) == 1
+
+
+def test_subscriber_gets_new_lines(hub: LogHub) -> None:
+    sub = hub.subscribe("demo")
+    hub.emit("demo", "app", "web.1", "live line")
+    hub.emit("other", "app", "web.1", "not for this app")
+    assert sub.get(timeout=1).endswith("app[web.1]: live line")
+    assert sub.empty()
+    hub.unsubscribe("demo", sub)
+    hub.emit("demo", "app", "web.1", "after")
+    assert sub.empty()
