@@ -116,3 +116,23 @@ def mod(module: str, check: bool = False, **args: Any) -> dict[str, Any]:
     if check:
         task["check_mode"] = True
     return task
+
+
+ACCEPT = "application/vnd.heroku+json; version=3"
+
+
+def api_call(path: str, method: str = "GET", body: Any = None) -> dict[str, Any]:
+    """A task that calls the localcloud API directly (to check state between module runs)."""
+    args: dict[str, Any] = {
+        "url": "{{ lookup('ansible.builtin.env', 'HEROKU_API_URL') }}" + path,
+        "method": method,
+        "headers": {
+            "Accept": ACCEPT,
+            "Authorization": "Bearer {{ lookup('ansible.builtin.env', 'HEROKU_API_KEY') }}",
+        },
+        "status_code": [200, 201, 202, 204, 206, 404],
+    }
+    if body is not None:
+        args["body"] = body
+        args["body_format"] = "json"
+    return {"ansible.builtin.uri": args}
