@@ -175,7 +175,9 @@ class _Dyno:
 
     # -- control (any thread) -------------------------------------------------------------
     def start(self) -> None:
-        self.thread.start()
+        with self.manager._lock:  # never start once shutdown() has taken its snapshot
+            if not self.manager._closed:
+                self.thread.start()
 
     def request_stop(self) -> None:
         self.stopping.set()
@@ -183,6 +185,8 @@ class _Dyno:
     def join(self) -> None:
         if self.thread.is_alive():
             self.thread.join()
+        elif self.thread.ident is None:
+            self.state = "down"  # never started
 
     def crash(self) -> None:
         proc = self.proc

@@ -25,6 +25,7 @@ _BUILD_PASSTHROUGH = (
     "NO_PROXY",
 )
 _SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
+MAX_LINE = 10_000
 
 
 def slug_venv(slug_dir: Path) -> Path:
@@ -61,10 +62,12 @@ def process_env(
 
 def stream(proc: subprocess.Popen[bytes], sink: Callable[[str], None]) -> None:
     """Send each output line of `proc` to `sink` until its stdout closes."""
-    assert proc.stdout is not None
-    for raw in iter(proc.stdout.readline, b""):
+    out = proc.stdout
+    assert out is not None
+    # Like logplex, split a line longer than 10,000 bytes instead of buffering it whole.
+    for raw in iter(lambda: out.readline(MAX_LINE), b""):
         sink(raw.decode("utf-8", "replace").rstrip("\r\n"))
-    proc.stdout.close()
+    out.close()
 
 
 def kill_group(pid: int, sig: int = signal.SIGKILL) -> None:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import http.client
 import itertools
+import logging
 import re
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -21,6 +23,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .logs import LogHub
+
+log = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT = 30.0  # Heroku: the first response byte must come within 30 s (H12)
 ROLLING_TIMEOUT = 55.0  # then each later byte within 55 s
@@ -119,6 +123,12 @@ class _AppServer(ThreadingHTTPServer):
         with self.idle_lock:
             self.clients.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that hangs up mid-request is routine for a router, not a traceback.
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, TimeoutError)):
+            log.exception("router for %s: request from %s failed", self.app_name, client_address)
 
     def checkout(self, port: int) -> http.client.HTTPConnection | None:
         with self.idle_lock:
