@@ -8,6 +8,7 @@ import sys
 import time
 
 from bench.common import RESULTS, banner
+from bench.summary import update_readme
 
 BENCHMARKS = ("deploy", "backup", "pages")
 
@@ -45,6 +46,7 @@ def main(argv: list[str]) -> int:
                 f"  {mark} {fig['name']}: {fig['value']} {fig['unit']} "
                 f"(target {fig['op']} {fig['limit']})"
             )
+    update_readme(list(BENCHMARKS))
     if failed:
         print(f"benchmarks with errors: {', '.join(failed)} (see above)")
     return 1 if failed else 0

@@ -52,17 +52,17 @@ class Figure:
         return checks[self.op]
 
     def line(self) -> str:
-        value = "n/a" if self.value is None else _fmt(self.value)
+        value = "n/a" if self.value is None else fmt(self.value)
         text = f"  {self.name:<52} {value:>10} {self.unit:<6}"
         if self.met is not None:
             mark = "met" if self.met else "MISSED"
-            text += f"  target {self.op} {_fmt(self.limit)} {self.unit}: {mark}"
+            text += f"  target {self.op} {fmt(self.limit)} {self.unit}: {mark}"
         if self.note:
             text += f"  ({self.note})"
         return text
 
 
-def _fmt(value: float | None) -> str:
+def fmt(value: float | None) -> str:
     if value is None:
         return "n/a"
     if abs(value) >= 100 or float(value).is_integer():

@@ -27,6 +27,7 @@ from bench.common import (
     BIN,
     PYTHON,
     REPO,
+    RESULTS,
     Report,
     banner,
     copy_app_tree,
@@ -44,6 +45,9 @@ HOME_P95_MAX_MS = 50.0
 HOME_RATIO_MIN = 0.5
 TRIVIAL = "trivial (/version)"
 LUA = REPO / "bench" / "wrk" / "measure.lua"
+# Set to a py-spy binary to record where gunicorn's time goes during each 32-connection run
+# (collapsed stacks in bench/results/pages-profile-<page>.txt; figures are then perturbed).
+PYSPY = os.environ.get("BENCH_PYSPY", "")
 
 
 def procfile_command(tree: Path, process: str) -> str:
@@ -93,12 +97,12 @@ def manage(tree: Path, env: dict[str, str], *args: str) -> str:
     return out.stdout
 
 
-def fetch(port: int, path: str, cookie: str = "") -> tuple[int, str]:
+def fetch(port: int, path: str, cookie: str = "") -> tuple[int, str, dict[str, str]]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         resp = conn.getresponse()
-        return resp.status, resp.read().decode(errors="replace")
+        return resp.status, resp.read().decode(errors="replace"), dict(resp.getheaders())
     finally:
         conn.close()
 
@@ -183,7 +187,7 @@ def main() -> int:
                 start_new_session=True,
             )
             wait_for_port(port, 60, web)
-            measure(report, port, seed)
+            measure(report, port, seed, web.pid)
     except Exception as exc:
         report.error(f"{type(exc).__name__}: {exc}")
     finally:
@@ -194,7 +198,32 @@ def main() -> int:
     return 1 if report.errors else 0
 
 
-def measure(report: Report, port: int, seed: dict[str, Any]) -> None:
+def profile(master_pid: int, name: str, seconds: int) -> subprocess.Popen | None:
+    """py-spy on every gunicorn worker for one run, when BENCH_PYSPY names the binary."""
+    if not PYSPY:
+        return None
+    slug = "".join(c if c.isalnum() else "-" for c in name.split(" (")[0]).strip("-")
+    out = RESULTS / f"pages-profile-{slug}.txt.tmp"
+    cmd = [
+        PYSPY,
+        "record",
+        "--pid",
+        str(master_pid),
+        "--subprocesses",
+        "--rate",
+        "50",
+        "--duration",
+        str(seconds),
+        "--format",
+        "raw",
+        "--output",
+        str(out),
+        "--nonblocking",
+    ]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def measure(report: Report, port: int, seed: dict[str, Any], master_pid: int = 0) -> None:
     cookie = seed["cookie"]
     pages = {
         TRIVIAL: ("/version", ""),
@@ -203,11 +232,17 @@ def measure(report: Report, port: int, seed: dict[str, Any]) -> None:
         "search": ("/search/?q=django+pract", ""),
         "dashboard (logged in)": ("/studio/", cookie),
     }
+    report.details["pages"] = {}
     for name, (path, page_cookie) in pages.items():
-        status, body = fetch(port, path, page_cookie)
-        if status != 200:
-            raise RuntimeError(f"{name} {path} answered {status}, not 200: {body[:300]}")
-    report.details["pages"] = {name: path for name, (path, _) in pages.items()}
+        for _ in range(2):  # the second answer shows whether the page cache serves it
+            status, body, headers = fetch(port, path, page_cookie)
+            if status != 200:
+                raise RuntimeError(f"{name} {path} answered {status}, not 200: {body[:300]}")
+        report.details["pages"][name] = {
+            "path": path,
+            "bytes": len(body.encode()),
+            "page_cache": headers.get("X-Page-Cache", "not used"),
+        }
     results: dict[str, dict[str, Any]] = {}
     for connections in CONNECTIONS:
         print(
@@ -216,7 +251,10 @@ def measure(report: Report, port: int, seed: dict[str, Any]) -> None:
         trivial_rps = 0.0
         for name, (path, page_cookie) in pages.items():
             wrk(port, path, connections, WARMUP_SECONDS, page_cookie)
+            spy = profile(master_pid, name, SECONDS) if connections == 32 else None
             res = wrk(port, path, connections, SECONDS, page_cookie)
+            if spy is not None:
+                spy.wait(30)
             results[f"{name} @{connections}"] = res
             if name == TRIVIAL:
                 trivial_rps = res["rps"]
