@@ -32,6 +32,8 @@ class TreeSampler:
     peak_by_name: dict[str, int] = field(default_factory=dict)
     peak_total: int = 0  # the largest sum of RSS seen at one instant
     samples: int = 0
+    # pid -> [name, first seen, last seen] (time.monotonic(), then relative to the start)
+    lifetimes: dict[int, list] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
@@ -62,6 +64,8 @@ class TreeSampler:
                 high = max(rss, vm_hwm(proc.pid))
                 key = "backup process" if proc.pid == self.root.pid else name
                 self.peak_by_name[key] = max(self.peak_by_name.get(key, 0), high)
+                now = time.monotonic()
+                self.lifetimes.setdefault(proc.pid, [key, now, now])[2] = now
             self.peak_total = max(self.peak_total, total)
             self.samples += 1
             time.sleep(self.interval)
@@ -70,7 +74,10 @@ class TreeSampler:
 def run_sampled(
     cmd: list[str], env: dict[str, str], timeout: float
 ) -> tuple[str, float, TreeSampler]:
-    """Run `cmd`, sampling its tree's memory; return stdout, wall seconds and the sampler."""
+    """Run `cmd`, sampling its tree's memory; return stdout, wall seconds and the sampler.
+
+    The sampler's `lifetimes` are relative to the command's start.
+    """
     started = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = TreeSampler(psutil.Process(proc.pid)).start()
@@ -82,6 +89,15 @@ def run_sampled(
             proc.kill()
             proc.wait()
     wall = time.monotonic() - started
+    for life in sampler.lifetimes.values():
+        life[1] -= started
+        life[2] -= started
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[1]} exited {proc.returncode}: {err.strip()[-800:]}")
     return out, wall, sampler
+
+
+def longest_lived(sampler: TreeSampler, name: str) -> tuple[float, float] | None:
+    """When the longest-lived process called `name` was first and last seen."""
+    lives = [(first, last) for n, first, last in sampler.lifetimes.values() if n == name]
+    return max(lives, key=lambda life: life[1] - life[0]) if lives else None
