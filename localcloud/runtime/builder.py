@@ -198,10 +198,9 @@ def _prepare_venv(
     with _locked(venvs / f"{key}.lock"):
         if entry.is_symlink() and (entry / "bin" / "python").exists():
             log("-----> Restoring cache")
-            log(
-                f"{INDENT}Using cached Python {interp.full} and requirements "
-                f"(requirements.txt unchanged)"
-            )
+            log(f"-----> Using cached install of Python {interp.full}")
+            log("-----> Installing requirements with pip")
+            log(f"{INDENT}requirements.txt is unchanged: using the cached packages")
             return entry.resolve()
         target = venvs / f"{key}.{uuid.uuid4().hex[:8]}"
         try:
