@@ -83,15 +83,8 @@ def new_app(heroku) -> Iterator[Callable[..., str]]:
     made: list[str] = []
 
     def create(prefix: str = "coll", **body: Any) -> str:
-        # localcloud answers 500 when the router port it picks is taken by another
-        # process (reported); a new name gets a new port.
-        for _attempt in range(3):
-            name = f"{prefix}-{uuid.uuid4().hex[:10]}"
-            resp = heroku.post("/apps", json={"name": name, **body})
-            made.append(name)
-            if resp.status_code != 500:
-                break
-        resp.raise_for_status()
+        name = create_app(heroku, prefix, **body)
+        made.append(name)
         return name
 
     yield create
@@ -104,11 +97,22 @@ def app_name() -> str:
     return f"coll-{uuid.uuid4().hex[:10]}"
 
 
-@pytest.fixture
-def source_app(tmp_path: Path) -> Path:
+def create_app(heroku: HerokuApi, prefix: str = "coll", **body: Any) -> str:
+    """Create an app through the API and return its name."""
+    # localcloud answers 500 when the router port it picks is taken by another
+    # process (reported); a new name gets a new port.
+    for _attempt in range(3):
+        name = f"{prefix}-{uuid.uuid4().hex[:10]}"
+        resp = heroku.post("/apps", json={"name": name, **body})
+        if resp.status_code != 500:
+            break
+    resp.raise_for_status()
+    return name
+
+
+def make_source(root: Path) -> Path:
     """The smallest app localcloud's Python builder accepts, with a release phase."""
-    root = tmp_path / "src"
-    root.mkdir()
+    root.mkdir(parents=True, exist_ok=True)
     (root / ".python-version").write_text("3.11\n")
     (root / "requirements.txt").write_text("")
     (root / "Procfile").write_text(
@@ -116,3 +120,8 @@ def source_app(tmp_path: Path) -> Path:
     )
     (root / "app.py").write_text("VERSION = 1\n")
     return root
+
+
+@pytest.fixture
+def source_app(tmp_path: Path) -> Path:
+    return make_source(tmp_path / "src")

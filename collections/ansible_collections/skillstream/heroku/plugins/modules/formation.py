@@ -14,8 +14,8 @@ version_added: 1.0.0
 description:
   - Applies the whole desired formation in a single batch C(PATCH /apps/{app}/formation),
     sending only the process types whose quantity or size differ.
-  - Process types come from the Procfile of the serving release; a type that does not
-    exist fails with Heroku's message.
+  - Process types come from the Procfile of the serving release; a type it does not
+    declare fails before any change, naming the types it does declare.
 author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
@@ -106,6 +106,13 @@ def run(hm):
         if proc.get("quantity") is not None and proc["quantity"] < 0:
             raise ModuleFailure("quantity of %s must be 0 or more" % proc["type"])
     current = client.get_all(path)
+    known = sorted(f["type"] for f in current)
+    unknown = [t for t in types if t not in known]
+    if unknown:
+        raise ModuleFailure(
+            "App %s has no process type %s; its release declares: %s (see its Procfile)"
+            % (p["app"], ", ".join(unknown), ", ".join(known) or "none (nothing released yet)")
+        )
     updates = plan_updates(current, p["processes"])
     after = [dict(f) for f in current]
     if updates and hm.check_mode:
