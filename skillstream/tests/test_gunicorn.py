@@ -2,6 +2,7 @@
 production settings, PostgreSQL, Redis and S3 (moto) from config vars."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -32,7 +33,7 @@ def database():
 
 
 @pytest.fixture(scope="module")
-def dyno(database, s3_endpoint):
+def dyno(database, s3_endpoint, tmp_path_factory):
     bucket = f"dyno-{uuid.uuid4().hex[:10]}"
     boto3.client(
         "s3",
@@ -74,28 +75,35 @@ def dyno(database, s3_endpoint):
         )
         assert done.returncode == 0, done.stderr
     web = procfile()["web"] + f" --bind 127.0.0.1:{port}"  # Heroku binds 0.0.0.0:$PORT
+    log_path = tmp_path_factory.mktemp("dyno") / "web.log"
+    log = log_path.open("w")  # a file, not a pipe: a full pipe would stall gunicorn
     server = subprocess.Popen(
-        ["sh", "-c", f"exec {web}"],
-        cwd=APP_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        ["sh", "-c", f"exec {web}"], cwd=APP_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 90  # generous: a loaded CI machine boots Django slowly
+    ready = False
+    while not ready and time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"gunicorn exited {server.returncode}: {log_path.read_text()}")
         try:
             # No redirect following: the https redirect would send TLS to a plain-http worker.
-            requests.get(f"{base}/version", timeout=2, allow_redirects=False)
-            break
-        except requests.ConnectionError:
-            assert server.poll() is None, server.stdout.read()
-            time.sleep(0.2)
+            requests.get(f"{base}/version", timeout=5, allow_redirects=False)
+            ready = True
+        except requests.RequestException:
+            time.sleep(0.3)
+    if not ready:
+        server.kill()
+        server.wait()
+        pytest.fail(f"gunicorn did not answer within 90 s: {log_path.read_text()}")
     yield base
     server.terminate()
     server.wait(timeout=30)
-    server.stdout.close()
+    log.close()
+    lines = log_path.read_text().splitlines()
+    assert not [line for line in lines if "Traceback" in line]
+    # One line per event: gunicorn's own lines, access lines, and the app's key=value lines.
+    assert all(re.match(r"(\[\d{4}-|127\.0\.0\.1 - |level=)", line) for line in lines), lines
 
 
 HTTPS = {"X-Forwarded-Proto": "https", "Host": "skillstream.example.com"}

@@ -140,6 +140,8 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "rq.worker": {"level": "INFO"},
+        # Scanners send random Host headers all day; the 400 in the access log is enough.
+        "django.security.DisallowedHost": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
 }
 SERVE_MEDIA_LOCALLY = False
