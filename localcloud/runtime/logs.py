@@ -60,6 +60,7 @@ class LogHub:
         self.dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._files: dict[str, IO[str]] = {}
+        self._sizes: dict[str, int] = defaultdict(int)  # characters, close enough to bytes
         self._drains: dict[str, dict[str, str]] = {}  # app -> url -> token
         self._subscribers: dict[str, list[queue.Queue[str]]] = defaultdict(list)
         self._queue: queue.Queue[_Entry | None] = queue.Queue(maxsize=QUEUE_MAX)
@@ -79,6 +80,7 @@ class LogHub:
             fh = self._file(app_name)
             fh.write(text + "\n")
             fh.flush()
+            self._sizes[app_name] += len(text) + 1
             for sub in self._subscribers.get(app_name, ()):
                 with contextlib.suppress(queue.Full):
                     sub.put_nowait(text)
@@ -92,13 +94,14 @@ class LogHub:
     def _file(self, app_name: str) -> IO[str]:
         fh = self._files.get(app_name)
         path = self._path(app_name)
-        if fh is not None and fh.tell() > MAX_FILE_BYTES:
+        if fh is not None and self._sizes[app_name] > MAX_FILE_BYTES:
             fh.close()
             path.replace(path.with_suffix(".log.1"))
             fh = None
         if fh is None:
             fh = path.open("a", encoding="utf-8")
             self._files[app_name] = fh
+            self._sizes[app_name] = fh.tell()
         return fh
 
     def _path(self, app_name: str) -> Path:

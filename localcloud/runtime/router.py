@@ -271,11 +271,7 @@ class _Handler(BaseHTTPRequestHandler):
             reused = conn is not None
             try:
                 if conn is None:
-                    conn = http.client.HTTPConnection(
-                        "127.0.0.1", port, timeout=max(0.1, deadline - time.monotonic())
-                    )
-                    conn.connect()
-                    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    conn = _connect(port, max(0.1, deadline - time.monotonic()))
                 else:
                     conn.sock.settimeout(max(0.1, deadline - time.monotonic()))
                 connect_ms = _ms(time.monotonic() - connect_start)
@@ -285,7 +281,8 @@ class _Handler(BaseHTTPRequestHandler):
                 sock.settimeout(ROLLING_TIMEOUT)  # after the first byte: a rolling window
                 return dyno, port, conn, resp, connect_ms
             except TimeoutError as exc:
-                conn.close()
+                if conn is not None:
+                    conn.close()
                 raise _RouterError(
                     "H12",
                     dyno,
@@ -500,6 +497,21 @@ class _Streamed:
             data = self.rfile.read(size)
             self.rfile.readline(8)
             yield data
+
+
+def _connect(port: int, timeout: float) -> http.client.HTTPConnection:
+    """A connection to a dyno on loopback (no name lookup, no Nagle delay)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.connect(("127.0.0.1", port))
+    except BaseException:
+        sock.close()
+        raise
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    conn.sock = sock
+    return conn
 
 
 def _frame(data: bytes) -> bytes:
