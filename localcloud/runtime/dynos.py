@@ -175,8 +175,9 @@ class _Dyno:
 
     # -- control (any thread) -------------------------------------------------------------
     def start(self) -> None:
-        with self.manager._lock:  # never start once shutdown() has taken its snapshot
+        with self.manager._lock:  # never start once shutdown() has begun
             if not self.manager._closed:
+                self.manager._live.add(self)
                 self.thread.start()
 
     def request_stop(self) -> None:
@@ -229,10 +230,22 @@ class _Dyno:
             self.updated_at = _now()
 
     def _supervise(self) -> None:
+        try:
+            self._supervise_loop()
+        finally:
+            self._set_state("down")
+            with self.manager._lock:
+                self.manager._live.discard(self)
+
+    def _supervise_loop(self) -> None:
         crashes = 0
         while not self.stopping.is_set():
             started = time.monotonic()
-            code = self._run_once()
+            try:
+                code = self._run_once()
+            except OSError as exc:  # the slug is gone, bash is missing ...
+                self._say(f"Error starting process: {exc}")
+                code = 127
             if self.stopping.is_set():
                 break
             crashes = 1 if time.monotonic() - started > STABLE_AFTER else crashes + 1
@@ -244,7 +257,6 @@ class _Dyno:
             if self.stopping.wait(delay):
                 break
             self._set_state("starting")
-        self._set_state("down")
 
     def _run_once(self) -> int:
         """Start the process, watch it until it exits, return Heroku's exit status."""
@@ -262,16 +274,21 @@ class _Dyno:
         env.setdefault("XDG_RUNTIME_DIR", str(scratch))
         env.setdefault("TMPDIR", str(scratch))
         self._say(f"Starting process with command `{self.command}`")
-        proc = subprocess.Popen(
-            ["bash", "-c", self.command],
-            cwd=self.spec.slug_dir,
-            env=process_env(slug_venv(self.spec.slug_dir), env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_set_pdeathsig,
-        )
+        try:
+            proc = subprocess.Popen(
+                ["bash", "-c", self.command],
+                cwd=self.spec.slug_dir,
+                env=process_env(slug_venv(self.spec.slug_dir), env),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_set_pdeathsig,
+            )
+        except OSError:
+            mgr.ports.give_back(self.port)
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
         self.proc = proc
         mgr.pidfile.add(proc.pid)
         reader = threading.Thread(
@@ -358,6 +375,7 @@ class DynoManager:
         shutil.rmtree(self.run_dir, ignore_errors=True)
         self._lock = threading.Lock()
         self._apps: dict[str, _App] = {}
+        self._live: set[_Dyno] = set()  # every started dyno until its supervisor ends
         self._closed = False
 
     def _app(self, app_name: str) -> _App:
@@ -548,9 +566,6 @@ class DynoManager:
         """Stop every dyno of every app; nothing outlives this call."""
         with self._lock:
             self._closed = True
-            apps = list(self._apps.values())
             self._apps = {}
-        dynos = []
-        for app in apps:
-            dynos += list(app.dynos.values()) + list(app.routing or [])
-        self._stop_all(list({id(d): d for d in dynos}.values()))
+            live = list(self._live)
+        self._stop_all(live)

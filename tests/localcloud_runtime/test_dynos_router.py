@@ -404,3 +404,13 @@ def test_next_manager_reaps_what_a_dead_one_left(
     with contextlib.suppress(psutil.NoSuchProcess):
         psutil.Process(pid).wait(timeout=5)  # raises TimeoutExpired if it survived
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_dyno_of_a_missing_slug_crashes_and_is_logged(
+    rt: Runtime, built_app: BuildResult, tmp_path: Path
+) -> None:
+    broken = spec(built_app)
+    broken.slug_dir = tmp_path / "no-such-slug"
+    rt.dynos.deploy(broken)
+    assert rt.wait_log("Error starting process")
+    assert rt.dynos.dynos("demo")[0].state in ("crashed", "starting")
