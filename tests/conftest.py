@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -26,11 +27,11 @@ def _free_port() -> int:
 
 
 def _free_block(size: int = 40) -> int:
-    """A base port with `size` free ports above it (app routers take one each)."""
-    for _ in range(50):
-        base = _free_port()
-        if base + size > 65000:
-            continue
+    """A base port with `size` free ports above it (app routers take one each), below the
+    kernel's ephemeral range so that ports other processes pick at random do not land there."""
+    rng = random.Random()
+    for _ in range(100):
+        base = rng.randrange(20000, 32000 - size)
         ok = True
         for port in range(base, base + size):
             with socket.socket() as sock:

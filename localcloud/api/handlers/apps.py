@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import socket
 from typing import Any
 
 from localcloud import addons as backing
@@ -56,6 +57,25 @@ def web_url(ctx: Ctx, app: dict[str, Any]) -> str:
     return f"http://127.0.0.1:{app['_router_port']}/"
 
 
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _router_port(ctx: Ctx) -> int:
+    """The next router port from the base that nothing else holds (kept for the app's life)."""
+    base = ctx.svc.settings.router_base_port
+    for _ in range(200):
+        port = base + ctx.svc.store.next_value("router_offset", start=0)
+        if _port_free(port):
+            return port
+    raise ApiError(503, "service_unavailable", f"No free router port above {base}.")
+
+
 @routes.post("/apps")
 def create(ctx: Ctx) -> Any:
     body = ctx.body()
@@ -75,7 +95,7 @@ def create(ctx: Ctx) -> Any:
         raise invalid(f"Couldn't find that region: {body.get('region')}")
     if stack is None:
         raise invalid(f"Couldn't find that stack: {body.get('stack')}")
-    port = ctx.svc.settings.router_base_port + store.next_value("router_offset", start=0)
+    port = _router_port(ctx)
     stamp = now()
     app = {
         "acm": False,
