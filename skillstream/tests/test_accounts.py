@@ -157,3 +157,30 @@ def test_subscribe_next_cannot_redirect_off_site(client, user, make_user):
     url = reverse("accounts:subscribe", args=[user.handle])
     response = client.post(url, {"next": "https://evil.example/phish"})
     assert response["Location"] == user.get_absolute_url()
+
+
+def test_behind_herokus_router_the_last_forwarded_address_is_the_client(rf, settings):
+    from apps.core.ratelimit import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.1.2.3")
+    settings.RATELIMIT_TRUST_FORWARDED_FOR = True
+    assert client_ip(request) == "203.0.113.9"  # the client cannot forge the router's entry
+    settings.RATELIMIT_TRUST_FORWARDED_FOR = False
+    assert client_ip(request) == "10.1.2.3"
+
+
+def test_rotating_a_forged_forwarded_for_does_not_escape_the_login_limit(client, user, settings):
+    settings.RATELIMIT_TRUST_FORWARDED_FOR = True
+    url = reverse("accounts:login")
+    for n in range(5):
+        client.post(
+            url,
+            {"username": user.email, "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.9",
+        )
+    response = client.post(
+        url,
+        {"username": user.email, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.77, 203.0.113.9",
+    )
+    assert response.status_code == 429

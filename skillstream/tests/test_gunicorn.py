@@ -150,3 +150,14 @@ def test_unknown_host_is_refused(dyno):
         f"{dyno}/", headers={"X-Forwarded-Proto": "https", "Host": "evil.example"}, timeout=10
     )
     assert response.status_code == 400
+
+
+def test_healthz_answers_plain_http_probes(dyno):
+    response = requests.get(
+        f"{dyno}/healthz",
+        headers={"Host": "skillstream.example.com"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"

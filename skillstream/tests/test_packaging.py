@@ -43,7 +43,7 @@ def test_procfile_declares_web_release_and_worker():
     assert processes["web"].startswith("gunicorn config.wsgi ")
     assert "--timeout 25" in processes["web"]  # below the router's 30 s cut
     assert processes["release"] == "python manage.py migrate --noinput"
-    assert processes["worker"] == "python manage.py rqworker default"
+    assert processes["worker"] == "python manage.py rqworker default --with-scheduler"
 
 
 def test_python_version_and_pinned_requirements_match_what_the_tests_ran():

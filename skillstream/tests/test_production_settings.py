@@ -123,3 +123,25 @@ def test_a_malformed_boolean_is_refused():
     result = run(["manage.py", "check"], SECURE_SSL_REDIRECT="maybe")
     assert result.returncode != 0
     assert "SECURE_SSL_REDIRECT must be true or false" in result.stderr
+
+
+def test_sentry_starts_with_environment_and_release_from_the_dyno():
+    code = (
+        "import django, json; django.setup(); import sentry_sdk; "
+        "o = sentry_sdk.get_client().options; "
+        "print(json.dumps([o['dsn'], o['environment'], o['release'], o['send_default_pii']]))"
+    )
+    result = run(
+        ["-c", code],
+        SENTRY_DSN="https://public@127.0.0.1:9/1",
+        SENTRY_ENVIRONMENT="staging",
+        HEROKU_RELEASE_VERSION="v7",
+    )
+    assert result.returncode == 0, result.stderr
+    dsn, environment, release, pii = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (dsn, environment, release, pii) == (
+        "https://public@127.0.0.1:9/1",
+        "staging",
+        "v7",
+        False,
+    )

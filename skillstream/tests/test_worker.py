@@ -12,6 +12,7 @@ from django.db import connection
 
 from apps.videos.models import Video
 from apps.videos.tasks import process_video
+from tests.test_packaging import procfile
 
 APP_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,9 +33,10 @@ def test_rqworker_processes_an_upload_from_the_queue(make_user, make_video):
             f"{connection.settings_dict['PORT']}/{connection.settings_dict['NAME']}"
         ),
         "SKILLSTREAM_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
     result = subprocess.run(
-        [sys.executable, "manage.py", "rqworker", "default", "--burst"],
+        ["sh", "-c", procfile()["worker"] + " --burst"],  # the Procfile's worker, until idle
         cwd=APP_ROOT,
         env=env,
         capture_output=True,
