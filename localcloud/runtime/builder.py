@@ -24,6 +24,7 @@ from pathlib import Path
 from . import pythons
 from .procenv import build_base_env, process_env, run_streamed, slug_venv
 from .procfile import ProcfileError, parse_procfile
+from .slugignore import apply_slugignore
 from .venvcopy import materialize
 
 CACHE_FORMAT = "1"  # bump to invalidate every cached venv
@@ -73,6 +74,9 @@ def build_slug(
     work = slugs_dir / f".build-{slug_id}-{uuid.uuid4().hex[:8]}"
     try:
         _extract(Path(source_tarball), work).rename(final)
+        removed = apply_slugignore(final)
+        if removed:
+            log(f"-----> Deleting {len(removed)} files matching .slugignore patterns.")
         log("-----> Determining which buildpack to use for this app")
         requirements = final / "requirements.txt"
         if not requirements.is_file():

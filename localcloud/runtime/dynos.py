@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import metrics
 from .logs import LogHub
 from .procenv import kill_group, process_env, slug_venv, stream
 
@@ -33,6 +34,8 @@ BOOT_TIMEOUT = 60.0  # R10: a web dyno must bind $PORT within this time
 STABLE_AFTER = 60.0  # a dyno that ran this long resets its crash backoff
 PREBOOT_TIMEOUT = 180.0  # Heroku switches to the new dynos after 3 minutes regardless
 DRAIN_DELAY = 1.0  # old web dynos finish requests routed just before the switch
+MEMORY_CHECK = 5.0  # seconds between memory checks of a dyno
+METRICS_EVERY = 20.0  # log-runtime-metrics samples, as often as Heroku writes them
 WEB_CONCURRENCY = {"eco": 2, "basic": 2, "standard-1x": 2, "standard-2x": 4}
 
 
@@ -53,6 +56,7 @@ class ReleaseSpec:
     env: dict[str, str]
     processes: list[ProcessSpec]
     preboot: bool
+    runtime_metrics: bool = False  # the app's `log-runtime-metrics` feature
 
 
 @dataclass
@@ -171,6 +175,7 @@ class _Dyno:
         self.proc: subprocess.Popen[bytes] | None = None
         self.stopping = threading.Event()
         self.up = threading.Event()
+        self.next_sample = 0.0
         self.thread = threading.Thread(target=self._supervise, name=f"dyno-{name}", daemon=True)
 
     # -- control (any thread) -------------------------------------------------------------
@@ -312,6 +317,7 @@ class _Dyno:
 
     def _watch(self, proc: subprocess.Popen[bytes]) -> None:
         launched = time.monotonic()
+        next_check = launched + 1.0
         while proc.poll() is None:
             if self.stopping.is_set():
                 self._terminate(proc)
@@ -328,7 +334,31 @@ class _Dyno:
                     )
                     self._say("Stopping process with SIGKILL")
                     kill_group(proc.pid)
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + MEMORY_CHECK
+                self._check_memory(proc)
             self.stopping.wait(0.05 if self.state == "starting" else 0.2)
+
+    def _check_memory(self, proc: subprocess.Popen[bytes]) -> None:
+        """R14 over the size's quota, R15 (killed) far over it; samples when asked."""
+        usage = metrics.group_memory(proc.pid)
+        if usage is None:
+            return
+        rss, swap = usage
+        quota = metrics.quota_mb(self.size)
+        now = time.monotonic()
+        if self.spec.runtime_metrics and now >= self.next_sample:
+            self.next_sample = now + METRICS_EVERY
+            self._say(metrics.load_sample(self.name, self.id))
+            self._say(metrics.memory_sample(self.name, self.id, rss, swap, quota))
+        if rss > quota * metrics.VASTLY:
+            self._say(f"Process running mem={rss:.0f}M({rss / quota * 100:.1f}%)")
+            self._say("Error R15 (Memory quota vastly exceeded)")
+            self._say("Stopping process with SIGKILL")
+            kill_group(proc.pid)
+        elif rss > quota:
+            self._say(f"Process running mem={rss:.0f}M({rss / quota * 100:.1f}%)")
+            self._say("Error R14 (Memory quota exceeded)")
 
     def _ready(self, age: float) -> bool:
         if self.type != "web":

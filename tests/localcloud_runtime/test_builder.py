@@ -168,3 +168,25 @@ def test_collectstatic_can_be_disabled(tmp_path: Path, build_cache: Path) -> Non
 def test_failing_collectstatic_fails_the_build(tmp_path: Path, build_cache: Path) -> None:
     with pytest.raises(BuildFailed, match="collectstatic"):
         build(tmp_path, dict(APP_FILES, **FAKE_DJANGO), build_cache, env={"BREAK_STATIC": "1"})
+
+
+def test_slugignore_removes_files_before_the_build(tmp_path: Path, build_cache: Path) -> None:
+    files = dict(
+        APP_FILES,
+        **{
+            ".slugignore": "# big things\n*.psd\n/docs\nrequirements-dev.txt\n",
+            "design/logo.psd": "x",
+            "design/keep.txt": "kept",
+            "docs/guide.md": "x",
+            "app/docs/inner.md": "kept: not at the root",
+            "requirements-dev.txt": "pytest\n",
+        },
+    )
+    result, lines = build(tmp_path, files, build_cache)
+    root = result.slug_dir
+    assert "-----> Deleting 3 files matching .slugignore patterns." in lines
+    assert not (root / "design/logo.psd").exists() and not (root / "docs").exists()
+    assert not (root / "requirements-dev.txt").exists()
+    assert (root / "design/keep.txt").read_text() == "kept"
+    assert (root / "app/docs/inner.md").exists()
+    assert (root / "app.py").exists()

@@ -414,3 +414,33 @@ def test_dyno_of_a_missing_slug_crashes_and_is_logged(
     rt.dynos.deploy(broken)
     assert rt.wait_log("Error starting process")
     assert rt.dynos.dynos("demo")[0].state in ("crashed", "starting")
+
+
+def test_runtime_metrics_and_memory_quota(
+    rt: Runtime, built_app: BuildResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from localcloud.runtime import dynos as dynos_module
+    from localcloud.runtime import metrics
+
+    monkeypatch.setattr(dynos_module, "MEMORY_CHECK", 0.3)
+    monkeypatch.setattr(metrics, "QUOTA_MB", {"tiny": 40})
+    hog = (
+        'python -c \'import time; b = bytearray(60 * 2**20); print("allocated", flush=True);'
+        " time.sleep(3600)'"
+    )
+    release = spec(built_app)
+    release.runtime_metrics = True
+    release.processes = [ProcessSpec("worker", hog, 1, "tiny")]
+    rt.dynos.deploy(release)
+    assert rt.wait_log("Error R14 (Memory quota exceeded)", timeout=10)
+    sample = rt.wait_log("sample#memory_total")[0]
+    assert re.search(
+        r"heroku\[worker\.1\]: source=worker\.1 dyno=heroku\.\S+ "
+        r"sample#memory_total=\d+\.\d\dMB .*sample#memory_quota=40\.00MB",
+        sample,
+    )
+    assert rt.wait_log("sample#load_avg_1m=")
+    # Far over the quota: R15, killed and restarted like any crash.
+    monkeypatch.setattr(metrics, "QUOTA_MB", {"tiny": 20})
+    assert rt.wait_log("Error R15 (Memory quota vastly exceeded)", timeout=10)
+    assert rt.wait_log("Process exited with status 137")
