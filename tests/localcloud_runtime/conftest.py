@@ -42,6 +42,12 @@ def app(environ, start_response):
         chunk = b"x" * 65536
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return (chunk for _ in range(int(environ.get("QUERY_STRING") or "16")))
+    if path == "/env":
+        names = ("DYNO", "PORT", "GREETING", "WEB_CONCURRENCY", "HEROKU_DYNO_ID", "HOME",
+                 "PYTHONUNBUFFERED", "VIRTUAL_ENV")
+        body = "\\n".join(f"{n}={os.environ.get(n, '')}" for n in names).encode()
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [body]
     if path == "/headers":
         lines = [f"{k}={v}" for k, v in sorted(environ.items()) if k.startswith("HTTP_")]
         body = "\\n".join(lines).encode()

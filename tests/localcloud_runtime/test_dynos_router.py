@@ -444,3 +444,31 @@ def test_runtime_metrics_and_memory_quota(
     monkeypatch.setattr(metrics, "QUOTA_MB", {"tiny": 20})
     assert rt.wait_log("Error R15 (Memory quota vastly exceeded)", timeout=10)
     assert rt.wait_log("Process exited with status 137")
+
+
+def test_dyno_environment(rt: Runtime, built_app: BuildResult) -> None:
+    release = spec(built_app, greeting="hey")
+    release.env["HEROKU_APP_ID"] = release.app_id  # runtime-dyno-metadata on
+    rt.dynos.deploy(release)
+    status, body, _ = rt.get("/env")
+    assert status == 200
+    env = dict(line.split("=", 1) for line in body.decode().splitlines())
+    info = rt.dynos.dynos("demo")[0]
+    assert env["DYNO"] == "web.1" and env["PORT"] == str(info.port)
+    assert env["GREETING"] == "hey" and env["WEB_CONCURRENCY"] == "2"
+    assert env["HEROKU_DYNO_ID"] == info.id
+    assert env["HOME"] == str(built_app.slug_dir) and env["PYTHONUNBUFFERED"] == "true"
+    assert env["VIRTUAL_ENV"] == str(built_app.slug_dir / ".heroku/python")
+
+
+def test_dynos_that_never_boot_answer_h20(hub: LogHub) -> None:
+    port = free_port()
+    routers = RouterPool(hub, lambda _app: [], lambda _app: "starting", backend_wait=0.5)
+    routers.ensure("demo", port)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/")
+        assert conn.getresponse().status == 503
+        assert any('code=H20 desc="App boot timeout"' in line for line in hub.tail("demo"))
+    finally:
+        routers.shutdown()
