@@ -67,20 +67,21 @@ class HerokuModule:
         kwargs.setdefault("supports_check_mode", True)
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.module.params
+        self._spec = spec
+        self._relax_masking()
         self.check_mode = self.module.check_mode
         self.diff_mode = self.module._diff
+        self.client = None
         if not HAS_REQUESTS:
-            self.module.fail_json(
-                msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR
-            )
+            self.fail(missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if not self.params["api_key"]:
-            self.module.fail_json(
-                msg="No Heroku API token: set the api_key option or the HEROKU_API_KEY "
+            self.fail(
+                "No Heroku API token: set the api_key option or the HEROKU_API_KEY "
                 "environment variable"
             )
         if self.params["timeout"] <= 0:
-            self.module.fail_json(
-                msg="timeout must be a positive number of seconds, got %s" % self.params["timeout"]
+            self.fail(
+                "timeout must be a positive number of seconds, got %s" % self.params["timeout"]
             )
         self.client = HerokuClient(
             api_key=self.params["api_key"],
@@ -90,22 +91,47 @@ class HerokuModule:
             max_retry_wait=self.params["max_retry_wait"],
         )
 
+    def _relax_masking(self):
+        """Keep masking real secrets, not every "1" or "true" in the output.
+
+        Ansible hides each no_log value wherever it appears in a result, so a config
+        var such as WEB_CONCURRENCY=3 would turn every "3" of every message into
+        "********". Values that short carry no secret; the module never echoes values
+        anyway, and the invocation is replaced by a fully masked copy (see _invocation).
+        """
+        trivial = ("true", "false", "none", "null", "yes", "no", "on", "off")
+        self.module.no_log_values = set(
+            value
+            for value in self.module.no_log_values
+            if len(str(value)) >= 4 and str(value).lower() not in trivial
+        )
+
+    def _invocation(self):
+        """The module arguments with every no_log value masked, keys of dicts kept."""
+        args = {}
+        for name, value in self.params.items():
+            if self._spec.get(name, {}).get("no_log") and value is not None:
+                value = dict((k, MASK) for k in value) if isinstance(value, dict) else MASK
+            args[name] = value
+        return {"module_args": args}
+
+    def fail(self, msg, **result):
+        """End the run failed, with the counters and a masked invocation."""
+        result.update(self._counters())
+        self.module.fail_json(msg=msg, invocation=self._invocation(), **result)
+
     def run(self, func):
         """Call ``func(self)`` and turn every expected failure into ``fail_json``."""
         try:
             result = func(self)
         except HerokuError as exc:
-            failure = exc.to_result()
-            failure.update(self._counters())
-            self.module.fail_json(msg=str(exc), **failure)
+            self.fail(str(exc), **exc.to_result())
         except ModuleFailure as exc:
-            exc.result.update(self._counters())
-            self.module.fail_json(msg=exc.msg, **exc.result)
+            self.fail(exc.msg, **exc.result)
         except Exception as exc:  # a bug must still fail cleanly, traceback only at -vvv
-            self.module.fail_json(
-                msg="Unexpected error: %s: %s" % (type(exc).__name__, exc),
+            self.fail(
+                "Unexpected error: %s: %s" % (type(exc).__name__, exc),
                 exception=traceback.format_exc(),
-                **self._counters(),
             )
         finally:
             self.client.close()
@@ -113,9 +139,12 @@ class HerokuModule:
         if diff is not None and self.diff_mode:
             result["diff"] = diff
         result.update(self._counters())
+        result["invocation"] = self._invocation()
         self.module.exit_json(**result)
 
     def _counters(self):
+        if self.client is None:
+            return {"api_calls": 0, "api_retries": 0}
         return {"api_calls": self.client.api_calls, "api_retries": self.client.retries}
 
 
