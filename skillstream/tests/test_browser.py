@@ -207,3 +207,33 @@ def test_no_horizontal_scroll_on_main_pages(browser, live_server, make_user, mak
         assert page.get_by_role("link", name="Studio").is_visible()
     assert failures == [], f"horizontal scroll at {width}px on {failures}"
     assert page.errors == []
+
+
+def test_direct_upload_to_s3_from_the_browser(browser, live_server, s3, make_user):
+    """Production's path: the page's script gets a presigned POST, the browser sends the file
+    to S3 itself (CORS + CSP must allow it), then the app publishes what landed."""
+    creator = make_user("direct@example.com")
+    page = new_page(browser, PHONE, live_server.url)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(creator.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("Welcome back").wait_for()
+    page.goto("/upload/")
+    page.get_by_label("Title").fill("Uploaded straight to the bucket")
+    content = mp4_bytes(duration_seconds=61.0, padding=300_000)
+    page.get_by_label("Video file").set_input_files(
+        {"name": "bucket.mp4", "mimeType": "video/mp4", "buffer": content}
+    )
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_text("Upload received").wait_for()
+    shot(page, "direct-upload-studio")
+    assert page.locator(".status-ready").inner_text() == "Ready"
+    video = Video.objects.get()
+    listed = s3.list_objects_v2(Bucket=s3.bucket)["Contents"]
+    assert [(o["Key"], o["Size"]) for o in listed] == [(video.file.name, len(content))]
+    page.get_by_role("link", name="Uploaded straight to the bucket").click()
+    source = page.locator("video source").get_attribute("src")
+    assert source.startswith(s3._endpoint.host)
+    assert page.request.get(source).body() == content
+    assert page.errors == []  # no CSP violation on the way

@@ -3,9 +3,7 @@ presigned POST lands the object, the worker job verifies it, the page plays it f
 
 import base64
 import json
-import uuid
 
-import boto3
 import pytest
 import requests
 from django.urls import reverse
@@ -15,31 +13,6 @@ from apps.videos.uploads import sign_upload_token
 from tests.media_samples import mp4_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s3(s3_endpoint, settings, monkeypatch):
-    """A fresh private bucket, and the app's production storage settings pointed at it."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    bucket = f"media-{uuid.uuid4().hex[:12]}"
-    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
-    client.create_bucket(Bucket=bucket)
-    settings.AWS_STORAGE_BUCKET_NAME = bucket
-    settings.AWS_S3_REGION_NAME = "us-east-1"
-    settings.AWS_S3_ENDPOINT_URL = s3_endpoint
-    settings.AWS_S3_ADDRESSING_STYLE = "path"
-    settings.AWS_S3_SIGNATURE_VERSION = "s3v4"
-    settings.AWS_DEFAULT_ACL = None
-    settings.AWS_QUERYSTRING_AUTH = True
-    settings.AWS_S3_FILE_OVERWRITE = False
-    settings.VIDEO_DIRECT_UPLOAD = True
-    settings.STORAGES = {
-        "default": {"BACKEND": "storages.backends.s3.S3Storage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    client.bucket = bucket
-    return client
 
 
 def sign(client, filename="lesson.mp4", content_type="video/mp4", size=1000):

@@ -52,9 +52,9 @@ def build_policy() -> str:
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.policy = build_policy()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.policy)
+        # Built per response (a few string joins) so it always matches the storage settings.
+        response.headers.setdefault("Content-Security-Policy", build_policy())
         return response
