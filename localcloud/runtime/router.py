@@ -14,6 +14,7 @@ import http.client
 import itertools
 import logging
 import re
+import selectors
 import socket
 import sys
 import threading
@@ -208,8 +209,21 @@ class _Handler(BaseHTTPRequestHandler):
             ("X-Request-Id", request_id),
             ("X-Request-Start", str(int(time.time() * 1000))),
             ("Via", "1.1 vegur"),
-            ("Connection", "keep-alive"),
         ]
+        upgrade = self.headers.get("Upgrade")
+        if upgrade and "upgrade" in self.headers.get("Connection", "").lower():
+            try:
+                self._tunnel(
+                    [*headers, ("Upgrade", upgrade), ("Connection", "Upgrade")],
+                    request_id,
+                    fwd,
+                    started,
+                    deadline,
+                )
+            except _RouterError as err:
+                self._fail(err, request_id, fwd, started)
+            return
+        headers.append(("Connection", "keep-alive"))
         body = self._body_source()
         if self.headers.get("Connection", "").lower() == "close":
             self.close_connection = True
@@ -245,6 +259,59 @@ class _Handler(BaseHTTPRequestHandler):
                 status or 499,
                 sent_bytes,
             )
+
+    def _tunnel(
+        self,
+        headers: list[tuple[str, str]],
+        request_id: str,
+        fwd: str,
+        started: float,
+        deadline: float,
+    ) -> None:
+        """An `Upgrade` request (WebSocket): after the dyno's 101, relay raw bytes both ways
+        until either side closes or nothing moves for 55 s, as Heroku's router does."""
+        self.close_connection = True
+        failed: set[int] = set()
+        for _attempt in range(2):
+            dyno, port = self._pick(deadline, failed)
+            connect_start = time.monotonic()
+            try:
+                upstream = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                failed.add(port)
+        else:
+            raise _RouterError("H10", dyno)
+        connect_ms = _ms(time.monotonic() - connect_start)
+        with upstream:
+            head = [f"{self.command} {self.path} HTTP/1.1\r\n"]
+            head += [f"{key}: {value}\r\n" for key, value in headers]
+            upstream.sendall("".join(head).encode("latin-1") + b"\r\n")
+            upstream.settimeout(max(0.1, deadline - time.monotonic()))
+            reply = b""
+            try:
+                while b"\r\n\r\n" not in reply:
+                    data = upstream.recv(CHUNK)
+                    if not data:
+                        raise _RouterError("H13", dyno)
+                    reply += data
+            except TimeoutError as exc:
+                raise _RouterError("H12", dyno) from exc
+            status_line = reply.split(b"\r\n", 1)[0].split()
+            status = int(status_line[1]) if len(status_line) > 1 else 502
+            self.wfile.write(reply)
+            self._log(
+                "at=info",
+                request_id,
+                fwd,
+                dyno,
+                connect_ms,
+                _ms(time.monotonic() - started) - connect_ms,
+                status,
+                0,
+            )
+            if status == 101:
+                _pipe(self.connection, upstream, ROLLING_TIMEOUT)
 
     def _body_source(self) -> bytes | _Streamed | None:
         """The request body: bytes when small enough to replay, else a one-shot stream."""
@@ -497,6 +564,26 @@ class _Streamed:
             data = self.rfile.read(size)
             self.rfile.readline(8)
             yield data
+
+
+def _pipe(client: socket.socket, upstream: socket.socket, idle: float) -> None:
+    """Copy bytes both ways until one side closes or both stay idle for `idle` seconds."""
+    peer = {client: upstream, upstream: client}
+    with selectors.DefaultSelector() as sel:
+        sel.register(client, selectors.EVENT_READ)
+        sel.register(upstream, selectors.EVENT_READ)
+        while True:
+            ready = sel.select(timeout=idle)
+            if not ready:
+                return
+            for key, _events in ready:
+                try:
+                    data = key.fileobj.recv(CHUNK)  # type: ignore[union-attr]
+                    if not data:
+                        return
+                    peer[key.fileobj].sendall(data)  # type: ignore[index]
+                except OSError:
+                    return
 
 
 def _connect(port: int, timeout: float) -> http.client.HTTPConnection:

@@ -472,3 +472,53 @@ def test_dynos_that_never_boot_answer_h20(hub: LogHub) -> None:
         assert any('code=H20 desc="App boot timeout"' in line for line in hub.tail("demo"))
     finally:
         routers.shutdown()
+
+
+class EchoUpgradeServer:
+    """A backend that accepts an `Upgrade: websocket` and then echoes raw bytes."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.request_head = b""
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        conn, _ = self.sock.accept()
+        with conn:
+            while b"\r\n\r\n" not in self.request_head:
+                self.request_head += conn.recv(4096)
+            conn.sendall(
+                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                b"Connection: Upgrade\r\n\r\n"
+            )
+            while data := conn.recv(4096):
+                conn.sendall(data.upper())
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_websocket_upgrade_is_tunnelled(hub: LogHub) -> None:
+    backend = EchoUpgradeServer()
+    port = free_port()
+    routers = RouterPool(hub, lambda _app: [("web.1", backend.port)], lambda _app: "up")
+    routers.ensure("demo", port)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            client.sendall(
+                b"GET /ws HTTP/1.1\r\nHost: demo\r\nUpgrade: websocket\r\n"
+                b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            )
+            reply = b""
+            while b"\r\n\r\n" not in reply:
+                reply += client.recv(4096)
+            assert reply.startswith(b"HTTP/1.1 101")
+            client.sendall(b"ping over the tunnel")
+            assert client.recv(4096) == b"PING OVER THE TUNNEL"
+        head = backend.request_head.decode()
+        assert "Upgrade: websocket" in head and "X-Forwarded-For: 127.0.0.1" in head
+        assert any("status=101" in line for line in hub.tail("demo"))
+    finally:
+        routers.shutdown()
+        backend.close()
