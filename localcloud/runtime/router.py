@@ -49,6 +49,7 @@ _HOP_BY_HOP = frozenset(
 )
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9+=/\-_.]{20,200}$")
 _NO_BODY = {204, 304}
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
 ERROR_PAGE = b"""<!DOCTYPE html>
 <html>
@@ -330,10 +331,12 @@ class _Handler(BaseHTTPRequestHandler):
         """Send the request to a dyno; retry once on a refused connection (another dyno)."""
         failed: set[int] = set()
         tried_dyno = ""
+        idempotent = self.command in _IDEMPOTENT
         for attempt in range(2):
             dyno, port = self._pick(deadline, failed)
             tried_dyno = dyno
             connect_start = time.monotonic()
+            connect_ms = 0
             conn = self.server.checkout(port)
             reused = conn is not None
             try:
@@ -351,23 +354,18 @@ class _Handler(BaseHTTPRequestHandler):
                 if conn is not None:
                     conn.close()
                 raise _RouterError(
-                    "H12",
-                    dyno,
-                    f"{_ms(time.monotonic() - connect_start)}ms",
-                    f"{_ms(REQUEST_TIMEOUT)}ms",
+                    "H12", dyno, f"{connect_ms}ms", f"{_ms(REQUEST_TIMEOUT)}ms"
                 ) from exc
-            except (
-                ConnectionRefusedError,
-                ConnectionResetError,
-                BrokenPipeError,
-                http.client.RemoteDisconnected,
-            ) as exc:
+            except (OSError, http.client.HTTPException) as exc:
                 if conn is not None:
                     conn.close()
                 replayable = not isinstance(body, _Streamed) or not body.started
-                if reused and replayable and not isinstance(exc, ConnectionRefusedError):
+                refused = isinstance(exc, ConnectionRefusedError)
+                if reused and replayable and not refused:
                     continue  # a keep-alive connection the dyno had closed: just reconnect
-                if not replayable or attempt == 1:
+                # A reset may come after the dyno read the request: only idempotent
+                # requests are sent again; a refused connection never reached the app.
+                if not replayable or attempt == 1 or not (refused or idempotent):
                     break
                 failed.add(port)
         raise _RouterError("H10", tried_dyno)
