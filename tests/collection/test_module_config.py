@@ -25,6 +25,7 @@ def test_config_vars_sets_exactly_the_given_keys_in_one_patch(heroku, new_app, t
             mod("config_vars", app=name, config={"SECRET_KEY": ROTATED}, exclusive=True),
         ],
         tmp_path,
+        verbosity=3,  # even the module arguments at -vvv keep the values out
     )
     check, after_check, real, again, exclusive, exclusive_again = run.results
     assert check["changed"] is True
