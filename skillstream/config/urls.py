@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -8,6 +9,7 @@ from apps.notifications import views as notification_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("version", core_views.version, name="version"),
+    path("admin/", admin.site.urls),
     path("notifications/", notification_views.inbox, name="notifications"),
     path("", include("apps.accounts.urls")),
     path("", include("apps.videos.urls")),

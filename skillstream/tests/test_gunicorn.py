@@ -20,6 +20,11 @@ from tests.test_packaging import procfile
 APP_ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
 
+pytestmark = pytest.mark.skipif(
+    os.environ.get("SKILLSTREAM_TEST_DB") == "sqlite",
+    reason="a dyno runs production settings, which need PostgreSQL and Redis",
+)
+
 
 @pytest.fixture(scope="module")
 def database():

@@ -86,3 +86,37 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert b"Page not found" in response.content
+
+
+def test_staff_moderate_in_the_admin(client, make_user, user, make_video):
+    make_video(user, "Moderate me")
+    client.force_login(user)
+    assert client.get("/admin/videos/video/").status_code == 302  # not staff
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    for url in (
+        "/admin/videos/video/",
+        "/admin/accounts/user/",
+        "/admin/accounts/user/add/",
+        f"/admin/accounts/user/{user.pk}/change/",
+        "/admin/videos/comment/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert b"Moderate me" in client.get("/admin/videos/video/").content
+
+
+def test_staff_create_a_user_in_the_admin(client, make_user):
+    from apps.accounts.models import User
+
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "added@example.com",
+            "handle": "added",
+            "usable_password": "true",
+            "password1": "a-long-enough-password-1",
+            "password2": "a-long-enough-password-1",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert User.objects.get(handle="added").check_password("a-long-enough-password-1")

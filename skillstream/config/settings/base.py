@@ -11,6 +11,7 @@ SECRET_KEY = env.string("SECRET_KEY")
 ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
