@@ -75,14 +75,14 @@ def parse(stdout: str) -> dict[str, Any]:
 def run_playbook(
     playbook: str,
     env: dict[str, str],
-    extra_vars: dict[str, str] | None = None,
+    extra_vars: dict[str, Any] | None = None,
     log_path: Path | None = None,
     timeout: float = 900,
 ) -> PlaybookRun:
     """`ansible-playbook <playbook>` from the repository root, timed from the outside."""
     cmd = [str(BIN / "ansible-playbook"), playbook]
     for key, value in (extra_vars or {}).items():
-        cmd += ["-e", f"{key}={value}"]
+        cmd += ["-e", f"{key}={value}" if isinstance(value, str) else json.dumps({key: value})]
     run_env = env | {
         "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
         "ANSIBLE_JSON_INDENT": "0",

@@ -93,11 +93,16 @@ def _slug(release: dict[str, Any]) -> str | None:
     return (release.get("slug") or {}).get("id")
 
 
+# Source uploads and build/release output streams go to S3-style URLs on Heroku, not to
+# api.heroku.com: they are listed but not counted as Heroku API requests.
+NOT_API = ("PUT /blobs/", "GET /blobs/", "GET /streams/")
+
+
 def requests_delta(before: dict[str, Any], after: dict[str, Any]) -> tuple[int, dict[str, int]]:
     paths = Counter(after.get("by_path", {}))
     paths.subtract(before.get("by_path", {}))
     by_path = {k: v for k, v in sorted(paths.items(), key=lambda kv: -kv[1]) if v}
-    return after["total"] - before["total"], by_path
+    return sum(v for k, v in by_path.items() if not k.startswith(NOT_API)), by_path
 
 
 def run_phase(
@@ -105,7 +110,7 @@ def run_phase(
     cloud: PrivateCloud,
     phase: str,
     playbook: str,
-    extra: dict[str, str],
+    extra: dict[str, Any],
     env: dict[str, str],
 ) -> tuple[PlaybookRun, int]:
     before = cloud.stats()
@@ -160,7 +165,9 @@ def measure(
     tree = copy_app_tree(work / "skillstream")
     # A copy is no git checkout, so the version the build records is given: a new one for
     # the code change, so /version can tell the two releases apart by commit too.
-    extra = {variable: str(tree), "heroku_app_version": "bench-base"} if variable else {}
+    extra: dict[str, Any] = (
+        {variable: str(tree), "heroku_app_version": "bench-base"} if variable else {}
+    )
     env = cloud.process_env() | {"XDG_STATE_HOME": str(work / "state")}
     phases: dict[str, PlaybookRun] = {}
 
@@ -202,8 +209,19 @@ def measure(
     report.add("code-change deploy: Heroku API requests", requests, "req")
     new = current_release(cloud, app)
     if change.returncode != 0 or _slug(new) == _slug(old):
-        report.error("the code change produced no new slug; rollback not measured")
-        return phases
+        # Something to roll back from is still needed: one more code change, smoke test off,
+        # not measured (the failure above stays reported).
+        print("  (code-change deploy failed: one more, smoke test off, to measure the rollback)")
+        marker.write_text(f"benchmark code change, retry {time.time_ns()}\n")
+        extra["heroku_app_version"] = "bench-change-2"
+        retry, _ = run_phase(
+            report, cloud, "rollback_setup", "deploy.yml",
+            extra | {"heroku_app_smoke_test": False}, env,
+        )  # fmt: skip
+        new = current_release(cloud, app)
+        if retry.returncode != 0 or _slug(new) == _slug(old):
+            report.error("no release of new code to roll back from; rollback not measured")
+            return phases
 
     serving = read_version(web_url + "version") or {}
     watcher = VersionWatcher(web_url + "version", serving.get("release") or f"v{new['version']}")
