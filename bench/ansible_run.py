@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ class PlaybookRun:
     returncode: int
     wall_seconds: float
     started_at: float  # time.monotonic() when the command started
+    cpu_seconds: float = 0.0  # user + system of ansible-playbook and every module it ran
     tasks: list[TaskTime] = field(default_factory=list)
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
     failure: str = ""
@@ -89,14 +91,19 @@ def run_playbook(
         "ANSIBLE_NOCOLOR": "1",
         "PATH": f"{BIN}:{env.get('PATH', '/usr/bin:/bin')}",
     }
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     out = subprocess.run(
         cmd, cwd=REPO, env=run_env, capture_output=True, text=True, timeout=timeout, check=False
     )
     wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if log_path is not None:
         log_path.write_text(out.stdout + "\n--- stderr ---\n" + out.stderr)
     run = PlaybookRun(playbook, out.returncode, wall, started)
+    # CPU time barely depends on how busy the machine is, wall time does: with one host,
+    # tasks run one after another, so the CPU time is a floor for the wall time.
+    run.cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     try:
         doc = parse(out.stdout)
     except ValueError:

@@ -23,6 +23,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bench.common import (
     BIN,
     PYTHON,
@@ -198,6 +200,19 @@ def main() -> int:
     return 1 if report.errors else 0
 
 
+def gunicorn_cpu(master: psutil.Process) -> float:
+    """CPU seconds used so far by gunicorn: its master, live workers and reaped workers."""
+    times = master.cpu_times()
+    total = times.user + times.system + times.children_user + times.children_system
+    for worker in master.children():
+        try:
+            times = worker.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def profile(master_pid: int, name: str, seconds: int) -> subprocess.Popen | None:
     """py-spy on every gunicorn worker for one run, when BENCH_PYSPY names the binary."""
     if not PYSPY:
@@ -244,23 +259,35 @@ def measure(report: Report, port: int, seed: dict[str, Any], master_pid: int = 0
             "page_cache": headers.get("X-Page-Cache", "not used"),
         }
     results: dict[str, dict[str, Any]] = {}
+    master = psutil.Process(master_pid) if master_pid else None
     for connections in CONNECTIONS:
         print(
             f"  -- {connections} connections, {SECONDS} s each (after {WARMUP_SECONDS} s warm-up)"
         )
         trivial_rps = 0.0
+        trivial_cpu: float | None = None
         for name, (path, page_cookie) in pages.items():
             wrk(port, path, connections, WARMUP_SECONDS, page_cookie)
             spy = profile(master_pid, name, SECONDS) if connections == 32 else None
+            cpu_before = gunicorn_cpu(master) if master else 0.0
             res = wrk(port, path, connections, SECONDS, page_cookie)
             if spy is not None:
                 spy.wait(30)
+            # gunicorn's own CPU per request: what the page costs whatever else runs.
+            cpu = gunicorn_cpu(master) - cpu_before if master else 0.0
+            res["gunicorn_cpu_ms_per_request"] = (
+                cpu * 1000 / res["requests"] if res["requests"] else None
+            )
             results[f"{name} @{connections}"] = res
             if name == TRIVIAL:
                 trivial_rps = res["rps"]
+                trivial_cpu = res["gunicorn_cpu_ms_per_request"]
             res["ratio_to_trivial"] = res["rps"] / trivial_rps if trivial_rps else None
             errors = sum(res["errors"].values())
-            note = f"p50 {res['p50_ms']:.1f}, p99 {res['p99_ms']:.1f} ms, {res['rps']:.0f} req/s"
+            note = (
+                f"p50 {res['p50_ms']:.1f}, p99 {res['p99_ms']:.1f} ms, {res['rps']:.0f} req/s, "
+                f"gunicorn CPU {res['gunicorn_cpu_ms_per_request'] or 0:.1f} ms/req"
+            )
             if errors:
                 note += f", {errors} errors"
                 report.error(f"{name} @{connections}: {res['errors']}")
@@ -273,6 +300,13 @@ def measure(report: Report, port: int, seed: dict[str, Any], master_pid: int = 0
                 HOME_P95_MAX_MS,
                 note=note,
             )
+            if is_home and trivial_cpu and res["gunicorn_cpu_ms_per_request"]:
+                report.add(
+                    f"home @{connections}: trivial view's CPU per request / home's",
+                    trivial_cpu / res["gunicorn_cpu_ms_per_request"],
+                    "x",
+                    note="gunicorn CPU only: estimates the throughput ratio on an idle machine",
+                )
             if name != TRIVIAL:
                 report.add(
                     f"{name} @{connections}: throughput / trivial view",
