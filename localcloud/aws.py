@@ -7,8 +7,11 @@ S3-style XML error, as moto cannot be told to fail on its own.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import http.client
 import logging
+import signal
 import socket
 import subprocess
 import sys
@@ -32,6 +35,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the daemon dies, even by SIGKILL (Linux prctl)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def start_moto(port: int, log_path: Path) -> subprocess.Popen:
     """Start `moto_server` and wait until it answers."""
     out = log_path.open("ab")
@@ -40,6 +49,7 @@ def start_moto(port: int, log_path: Path) -> subprocess.Popen:
         stdout=out,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent,  # safe: the daemon starts no thread before moto
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
