@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from .heroku_helpers import Heroku, play_local
+from .heroku_helpers import psql as psql_url
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "collections"))
 
@@ -167,3 +170,35 @@ def no_leftover_drill_databases() -> Iterator[None]:
     yield
     after = set(psql("SELECT datname FROM pg_database WHERE datname LIKE 'drill_%'").split())
     assert after <= before, f"restore drills left scratch databases: {sorted(after - before)}"
+
+
+APP_SEED = """
+CREATE TABLE courses (id serial PRIMARY KEY, title text NOT NULL);
+CREATE TABLE lessons (id serial PRIMARY KEY, course_id int REFERENCES courses(id), body text);
+INSERT INTO courses (title) SELECT 'Course ' || g FROM generate_series(1, 20) g;
+INSERT INTO lessons (course_id, body)
+  SELECT 1 + g % 20, md5(g::text) FROM generate_series(1, 300) g;
+"""
+
+
+@pytest.fixture(scope="session")
+def ops_app(localcloud) -> Iterator[dict]:
+    """One Heroku app on the session's localcloud for every ops playbook test: a Postgres
+    add-on with 320 rows, a deployed WSGI app (/healthz, /boom, Sentry SDK), and the backups
+    role's provisioning (Heroku schedule, off-site bucket) done as deploy.yml does it."""
+    heroku = Heroku(localcloud.api_url, localcloud.api_key)
+    name = f"ops-{secrets.token_hex(3)}"
+    url = heroku.create_app_with_postgres(name)
+    psql_url(url, APP_SEED)
+    web_url = heroku.deploy_health_app(name)
+    app = {
+        "name": name,
+        "database_url": url,
+        "web_url": web_url,
+        "heroku": heroku,
+        "bucket": "skillstream-local-backups",
+    }
+    setup = play_local(localcloud, name, "tests/ops/playbooks/provision_backups.yml")
+    assert setup.returncode == 0, setup.stdout[-4000:] + setup.stderr[-2000:]
+    yield app
+    heroku.call("DELETE", f"/apps/{name}")

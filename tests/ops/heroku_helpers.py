@@ -152,3 +152,16 @@ def run_playbook(
         text=True,
         timeout=timeout,
     )
+
+
+def play_local(localcloud: Any, app_name: str, playbook: str, *extra: str):
+    """A playbook on the local inventory, aimed at `app_name`."""
+    return run_playbook(
+        playbook,
+        localcloud.env,
+        "-i",
+        "inventories/local",
+        "-e",
+        f"heroku_app_name={app_name}",
+        *extra,
+    )

@@ -20,8 +20,8 @@ SCRIPT = ROOT / "collections/ansible_collections/skillstream/ops/scripts/offsite
 
 @pytest.fixture(scope="module")
 def large_db() -> Iterator[Database]:
-    """About 80 MB of table data (20,000 rows of 4 KB)."""
-    db = make_database(accounts=500, videos=20000, body_bytes=4096)
+    """About 40 MB of table data (10,000 rows of 4 KB)."""
+    db = make_database(accounts=500, videos=10000, body_bytes=4096)
     yield db
     drop_database(db)
 

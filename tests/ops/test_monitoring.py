@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from .collector import Collector
-from .heroku_helpers import Heroku, run_playbook
+from .heroku_helpers import run_playbook
 from .sentry_receiver import SentryReceiver
 
 pytestmark = pytest.mark.timeout(600)
@@ -38,13 +38,8 @@ def collector() -> Iterator[Collector]:
 
 
 @pytest.fixture(scope="module")
-def watched_app(localcloud) -> Iterator[dict[str, Any]]:
-    heroku = Heroku(localcloud.api_url, localcloud.api_key)
-    name = f"mon-{secrets.token_hex(3)}"
-    heroku.call("POST", "/apps", json={"name": name})
-    web_url = heroku.deploy_health_app(name)
-    yield {"name": name, "heroku": heroku, "web_url": web_url}
-    heroku.call("DELETE", f"/apps/{name}")
+def watched_app(ops_app) -> dict[str, Any]:
+    return ops_app
 
 
 def aws(localcloud, service: str):

@@ -3,53 +3,19 @@
 from __future__ import annotations
 
 import json
-import secrets
-from collections.abc import Iterator
+import subprocess
 from typing import Any
 
 import boto3
 import pytest
 
-from .heroku_helpers import Heroku, psql, run_playbook
+from .heroku_helpers import play_local, psql
 
 pytestmark = pytest.mark.timeout(600)
 
-SEED = """
-CREATE TABLE courses (id serial PRIMARY KEY, title text NOT NULL);
-CREATE TABLE lessons (id serial PRIMARY KEY, course_id int REFERENCES courses(id), body text);
-INSERT INTO courses (title) SELECT 'Course ' || g FROM generate_series(1, 20) g;
-INSERT INTO lessons (course_id, body)
-  SELECT 1 + g % 20, md5(g::text) FROM generate_series(1, 300) g;
-"""
-
-
-@pytest.fixture(scope="module")
-def ops_app(localcloud) -> Iterator[dict[str, Any]]:
-    heroku = Heroku(localcloud.api_url, localcloud.api_key)
-    name = f"ops-{secrets.token_hex(3)}"
-    url = heroku.create_app_with_postgres(name)
-    psql(url, SEED)
-    web_url = heroku.deploy_health_app(name)
-    yield {
-        "name": name,
-        "database_url": url,
-        "web_url": web_url,
-        "heroku": heroku,
-        "bucket": "skillstream-local-backups",
-    }
-    heroku.call("DELETE", f"/apps/{name}")
-
 
 def play(localcloud, app: dict[str, Any], playbook: str, *extra: str):
-    return run_playbook(
-        playbook,
-        localcloud.env,
-        "-i",
-        "inventories/local",
-        "-e",
-        f"heroku_app_name={app['name']}",
-        *extra,
-    )
+    return play_local(localcloud, app["name"], playbook, *extra)
 
 
 def s3(localcloud):
@@ -74,10 +40,6 @@ def manifests(localcloud, app) -> list[dict[str, Any]]:
 
 
 def test_role_provisions_schedule_and_a_private_encrypted_versioned_bucket(localcloud, ops_app):
-    run = run_playbook("playbooks/../backup.yml", localcloud.env, "--syntax-check")
-    assert run.returncode == 0, run.stdout + run.stderr
-    setup = play(localcloud, ops_app, "tests/ops/playbooks/provision_backups.yml")
-    assert setup.returncode == 0, setup.stdout[-4000:] + setup.stderr[-2000:]
     client = s3(localcloud)
     bucket = ops_app["bucket"]
     assert client.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
@@ -85,8 +47,11 @@ def test_role_provisions_schedule_and_a_private_encrypted_versioned_bucket(local
     assert all(block.values()) and len(block) == 4
     rule = client.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
     assert rule["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-    schedules = ops_app["heroku"].call("GET", f"/apps/{ops_app['name']}/addons")
-    assert schedules  # the add-on the schedule belongs to
+    [addon] = ops_app["heroku"].call("GET", f"/apps/{ops_app['name']}/addons")
+    schedules = ops_app["heroku"].call(
+        "GET", f"/client/v11/databases/{addon['id']}/transfer-schedules"
+    )
+    assert [(s["name"], int(s["hour"])) for s in schedules] == [("DATABASE_URL", 2)]
     again = play(localcloud, ops_app, "tests/ops/playbooks/provision_backups.yml")
     assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout[-3000:]
 
@@ -127,3 +92,61 @@ def test_restore_yml_brings_back_deleted_data(localcloud, ops_app):
     assert app["maintenance"] is False
     safety = [m for m in manifests(localcloud, ops_app) if m["label"] == "pre-restore"]
     assert len(safety) == 1 and safety[0]["tables"]["public.lessons"] == 100
+
+
+def test_schedule_backups_installs_a_cron_entry_that_really_runs_backup_yml(
+    localcloud, ops_app, tmp_path
+):
+    cron_dir, bin_dir = tmp_path / "cron.d", tmp_path / "bin"
+    cron_dir.mkdir()
+    env_file, log = tmp_path / "backup.env", tmp_path / "backup.log"
+    settings = [
+        "-e", f"backups_schedule_dir={cron_dir}", "-e", f"backups_schedule_bin_dir={bin_dir}",
+        "-e", f"backups_schedule_env_file={env_file}", "-e", f"backups_schedule_log_file={log}",
+        "-e", f'{{"backups_schedule_extra_args": ["-e", "heroku_app_name={ops_app["name"]}"]}}',
+    ]  # fmt: skip
+    run = play(localcloud, ops_app, "playbooks/schedule_backups.yml", *settings)
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    cron = (cron_dir / f"skillstream-backup-{ops_app['name']}").read_text()
+    [entry] = [line for line in cron.splitlines() if line[:1].isdigit()]
+    minute, hour, dom, month, dow, _user, command = entry.split(None, 6)
+    assert (minute, hour, dom, month, dow) == ("30", "3", "*", "*", "*")
+    assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+    again = play(localcloud, ops_app, "playbooks/schedule_backups.yml", *settings)
+    assert "changed=0" in again.stdout, again.stdout[-3000:]
+
+    # run the job as cron would: empty environment, credentials only from the env file
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in localcloud.env.items()))
+    before = manifests(localcloud, ops_app)
+    job = subprocess.run(
+        ["/bin/sh", "-c", command],
+        env={"HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert job.returncode == 0, log.read_text()[-4000:]
+    assert "Restore drill: passed" in log.read_text()
+    after = manifests(localcloud, ops_app)
+    # one backup a day is kept (the newest); the earlier ones of today were pruned
+    assert len(after) == 1 and after[0]["name"] > before[-1]["name"]
+
+    # switch to a systemd timer written to a scratch directory: the cron entry goes
+    units = tmp_path / "systemd"
+    units.mkdir()
+    run = play(
+        localcloud,
+        ops_app,
+        "playbooks/schedule_backups.yml",
+        *settings,
+        "-e",
+        "backups_schedule_method=systemd",
+        "-e",
+        f"backups_schedule_systemd_dir={units}",
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    timer = (units / f"skillstream-backup-{ops_app['name']}.timer").read_text()
+    assert "OnCalendar=*-*-* 03:30:00 UTC" in timer and "Persistent=true" in timer
+    service = (units / f"skillstream-backup-{ops_app['name']}.service").read_text()
+    assert f"ExecStart={bin_dir}/skillstream-backup-{ops_app['name']}.sh" in service
+    assert not (cron_dir / f"skillstream-backup-{ops_app['name']}").exists()
