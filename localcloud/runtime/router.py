@@ -32,6 +32,7 @@ ROLLING_TIMEOUT = 55.0  # then each later byte within 55 s
 CLIENT_IDLE = 90.0  # keep-alive connections idle longer are closed
 REPLAY_LIMIT = 1 << 20  # bodies up to this size are buffered, so a refused try can retry
 CHUNK = 64 * 1024
+POOL_IDLE = 1.0  # seconds a kept-alive dyno connection may wait in the pool
 _HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -110,9 +111,10 @@ class _AppServer(ThreadingHTTPServer):
         self.pool = pool
         self.app_name = app_name
         self.turn = itertools.count()
-        self.idle: dict[int, list[http.client.HTTPConnection]] = {}
+        self.idle: dict[int, list[tuple[http.client.HTTPConnection, float]]] = {}
         self.idle_lock = threading.Lock()
         self.clients: set[socket.socket] = set()
+        self.known_ports: frozenset[int] = frozenset()
         super().__init__(("127.0.0.1", port), _Handler)
 
     def get_request(self) -> tuple[socket.socket, object]:
@@ -132,16 +134,41 @@ class _AppServer(ThreadingHTTPServer):
         if not isinstance(exc, (ConnectionError, TimeoutError)):
             log.exception("router for %s: request from %s failed", self.app_name, client_address)
 
+    def forget_others(self, backends: list[tuple[str, int]]) -> None:
+        """Close kept-alive connections to dynos that left the rotation (a release)."""
+        ports = frozenset(port for _name, port in backends)
+        if ports == self.known_ports:
+            return
+        with self.idle_lock:
+            self.known_ports = ports
+            gone = [p for p in self.idle if p not in ports]
+            stale = [conn for p in gone for conn, _since in self.idle.pop(p)]
+        for conn in stale:
+            conn.close()
+
     def checkout(self, port: int) -> http.client.HTTPConnection | None:
+        """A kept-alive connection to the dyno, unless it idled long enough for the dyno
+        to have closed it (gunicorn's keep-alive is 2 s by default)."""
+        stale: list[http.client.HTTPConnection] = []
+        found = None
+        now = time.monotonic()
         with self.idle_lock:
             conns = self.idle.get(port)
-            return conns.pop() if conns else None
+            while conns:
+                conn, since = conns.pop()
+                if now - since < POOL_IDLE:
+                    found = conn
+                    break
+                stale.append(conn)
+        for conn in stale:
+            conn.close()
+        return found
 
     def checkin(self, port: int, conn: http.client.HTTPConnection) -> None:
         with self.idle_lock:
             conns = self.idle.setdefault(port, [])
             if len(conns) < 64:
-                conns.append(conn)
+                conns.append((conn, time.monotonic()))
                 return
         conn.close()
 
@@ -150,7 +177,7 @@ class _AppServer(ThreadingHTTPServer):
         self.server_close()
         with self.idle_lock:
             for conns in self.idle.values():
-                for conn in conns:
+                for conn, _since in conns:
                     conn.close()
             self.idle.clear()
             clients, self.clients = list(self.clients), set()
@@ -337,7 +364,8 @@ class _Handler(BaseHTTPRequestHandler):
             tried_dyno = dyno
             connect_start = time.monotonic()
             connect_ms = 0
-            conn = self.server.checkout(port)
+            # A body that cannot be replayed never risks a pooled connection gone stale.
+            conn = None if isinstance(body, _Streamed) else self.server.checkout(port)
             reused = conn is not None
             try:
                 if conn is None:
@@ -376,6 +404,7 @@ class _Handler(BaseHTTPRequestHandler):
         backends = pool.backends(app)
         if not backends:
             backends = self._wait_for_backends(deadline)
+        self.server.forget_others(backends)
         fresh = [b for b in backends if b[1] not in failed] or backends
         return fresh[next(self.server.turn) % len(fresh)]
 
@@ -478,6 +507,8 @@ class _Handler(BaseHTTPRequestHandler):
                     sent += len(data)
                 if chunked_out:
                     out.write(b"0\r\n\r\n")
+                if not resp.isclosed() and resp.length == 0:
+                    resp.read()  # read1() leaves a fully read response open; this ends it
         except BaseException:
             conn.close()
             raise

@@ -38,6 +38,11 @@ def app(environ, start_response):
         body = environ["wsgi.input"].read(size) if size else environ["wsgi.input"].read()
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return [body]
+    if path == "/conn":  # which TCP connection from the router carried this request
+        body = f"{environ.get('REMOTE_PORT')}".encode()
+        start_response("200 OK", [("Content-Type", "text/plain"),
+                                  ("Content-Length", str(len(body)))])
+        return [body]
     if path == "/big":
         chunk = b"x" * 65536
         start_response("200 OK", [("Content-Type", "application/octet-stream")])

@@ -64,6 +64,9 @@ class Runtime:
         return lines
 
 
+GTHREAD = "gunicorn app:app --bind 127.0.0.1:$PORT --worker-class gthread --threads 4"
+
+
 def spec(
     built: BuildResult,
     version: int = 1,
@@ -236,8 +239,17 @@ def test_restart_replaces_processes(rt: Runtime, built_app: BuildResult) -> None
     assert not set(after.values()) & {d.pid for d in rt.dynos.dynos("demo")}
 
 
-def test_preboot_release_drops_no_request(rt: Runtime, built_app: BuildResult) -> None:
-    rt.dynos.deploy(spec(built_app, version=1, web=2, preboot=True, greeting="v1"))
+def with_web(release: ReleaseSpec, command: str | None) -> ReleaseSpec:
+    if command:
+        release.processes[0].command = command
+    return release
+
+
+@pytest.mark.parametrize("web", [None, GTHREAD], ids=["sync-worker", "gthread-keepalive"])
+def test_preboot_release_drops_no_request(
+    rt: Runtime, built_app: BuildResult, web: str | None
+) -> None:
+    rt.dynos.deploy(with_web(spec(built_app, version=1, web=2, preboot=True, greeting="v1"), web))
     assert rt.dynos.wait_up("demo", 30)
     results: dict[str, int] = {"ok": 0, "failed": 0, "v1": 0, "v2": 0}
     failures: list[str] = []
@@ -266,7 +278,7 @@ def test_preboot_release_drops_no_request(rt: Runtime, built_app: BuildResult) -
         thread.start()
     time.sleep(0.5)
     old_pids = {d.pid for d in rt.dynos.dynos("demo")}
-    rt.dynos.deploy(spec(built_app, version=2, web=2, preboot=True, greeting="v2"))
+    rt.dynos.deploy(with_web(spec(built_app, version=2, web=2, preboot=True, greeting="v2"), web))
     time.sleep(1.0)
     stop.set()
     for thread in threads:
@@ -522,3 +534,11 @@ def test_websocket_upgrade_is_tunnelled(hub: LogHub) -> None:
     finally:
         routers.shutdown()
         backend.close()
+
+
+def test_router_keeps_connections_to_dynos_alive(rt: Runtime, built_app: BuildResult) -> None:
+    rt.dynos.deploy(with_web(spec(built_app), GTHREAD))
+    assert rt.dynos.wait_up("demo", 30)
+    ports = {rt.get("/conn")[1] for _ in range(10)}
+    print(f"10 sequential requests used {len(ports)} connection(s) to the dyno")
+    assert len(ports) == 1
