@@ -1,5 +1,5 @@
 """Log drains receive logplex-framed lines; webhooks receive signed release events;
-maintenance mode makes the router answer 503."""
+dyno metadata reaches the dynos; maintenance mode makes the router answer 503; ACM issues."""
 
 from __future__ import annotations
 
@@ -78,11 +78,34 @@ def test_release_webhook_is_signed(api, app, sink) -> None:
     wait_for(lambda: [d["status"] for d in api.get(path).json()] == ["succeeded"] * 2)
 
 
-def test_maintenance_mode_answers_503(api, app) -> None:
-    build = sample.build(api, app["name"], sample.source_tarball("m", release=None), "m1")
+def test_dyno_metadata_and_maintenance_mode(api, app) -> None:
+    name = app["name"]
+    api.patch(f"/apps/{name}/features/runtime-dyno-metadata", json={"enabled": True})
+    build = sample.build(api, name, sample.source_tarball("m", release=None), "cafe1234")
     assert build["status"] == "succeeded"
     sample.wait_page(app["web_url"], "m ")
+    release = api.get(f"/apps/{name}/releases/{build['release']['id']}").json()
+    env = dict(line.split("=", 1) for line in sample.page(app["web_url"], "/env").text.splitlines())
+    assert env["HEROKU_APP_NAME"] == name
+    assert env["HEROKU_APP_ID"] == app["id"]
+    assert env["HEROKU_RELEASE_VERSION"] == f"v{release['version']}"
+    assert env["HEROKU_RELEASE_CREATED_AT"] == release["created_at"]
+    assert env["HEROKU_SLUG_COMMIT"] == "cafe1234"
+    assert env["DYNO"] == "web.1"
+    assert env["HEROKU_DYNO_ID"] == api.get(f"/apps/{name}/dynos/web.1").json()["id"]
     api.patch(f"/apps/{app['name']}", json={"maintenance": True})
     assert requests.get(app["web_url"], timeout=10).status_code == 503
     api.patch(f"/apps/{app['name']}", json={"maintenance": False})
     sample.wait_page(app["web_url"], "m ")
+
+
+def test_acm_issues_certificates_for_custom_domains(api, app) -> None:
+    name = app["name"]
+    assert api.post(f"/apps/{name}/acm").json()["acm"] is True
+    domain = api.post(f"/apps/{name}/domains", json={"hostname": f"www.{name}.example.org"}).json()
+    assert domain["acm_status"] == "pending"
+    assert domain["cname"].endswith(".herokudns.com")
+    wait_for(lambda: api.get(f"/apps/{name}/domains/{domain['id']}").json()["acm_status"]
+             == "cert issued", timeout=15)  # fmt: skip
+    kinds = {d["hostname"]: d["kind"] for d in api.get(f"/apps/{name}/domains").json()}
+    assert kinds == {f"{name}.herokuapp.com": "heroku", f"www.{name}.example.org": "custom"}
