@@ -19,10 +19,8 @@ if env.string("REDIS_URL"):
     RQ_QUEUES = _redis["RQ_QUEUES"]
     JOBS_INLINE = False
 
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Static storage stays the base's manifest storage (DEBUG serves unhashed names), so a build
+# that runs collectstatic without DJANGO_SETTINGS_MODULE still produces the production files.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 SERVE_MEDIA_LOCALLY = True
 WHITENOISE_USE_FINDERS = True
