@@ -25,14 +25,18 @@ def application(environ, start_response):
 """
 
 
-def source_tarball(version: str, release: str | None = "python -c 'print(\"migrated\")'") -> bytes:
+def source_tarball(
+    version: str,
+    release: str | None = "python -c 'print(\"migrated\")'",
+    requirements: str = "gunicorn==23.0.0\n",
+) -> bytes:
     """A gzipped tarball of the app; `release` is the Procfile's release command."""
     procfile = "web: gunicorn app:application --bind 0.0.0.0:$PORT --workers 1\n"
     if release:
         procfile += f"release: {release}\n"
     files = {
         "app.py": f"VERSION = {version!r}\n" + APP_PY,
-        "requirements.txt": "gunicorn==23.0.0\n",
+        "requirements.txt": requirements,
         ".python-version": "3.11\n",
         "Procfile": procfile,
     }

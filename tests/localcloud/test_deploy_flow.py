@@ -33,3 +33,19 @@ def test_build_release_serve_and_rollback(api, app) -> None:
     assert api.get(f"/apps/{name}/config-vars").json()["GREETING"] == "hello"
     current = [r for r in api.get(f"/apps/{name}/releases").json() if r["current"]]
     assert [r["id"] for r in current] == [rollback.json()["id"]]
+
+
+def test_build_log_streams_while_building(api, app) -> None:
+    # New requirements bytes miss the build cache, so pip runs for a while.
+    fresh = f"gunicorn==23.0.0\n# {app['id']}\n"
+    blob = sample.upload(api, sample.source_tarball("s", release=None, requirements=fresh))
+    build = api.post(f"/apps/{app['name']}/builds", json={"source_blob": blob}).json()
+    with requests.get(build["output_stream_url"], stream=True, timeout=120) as stream:
+        lines = stream.iter_lines(decode_unicode=True)
+        first = next(lines)
+        status_at_first_line = api.get(f"/apps/{app['name']}/builds/{build['id']}").json()["status"]
+        rest = list(lines)
+    assert "Building on the Heroku-24 stack" in first
+    assert status_at_first_line == "pending"
+    assert any("Released v" in line for line in rest)
+    assert api.get(f"/apps/{app['name']}/builds/{build['id']}").json()["status"] == "succeeded"
