@@ -184,3 +184,11 @@ def test_rotating_a_forged_forwarded_for_does_not_escape_the_login_limit(client,
         HTTP_X_FORWARDED_FOR="198.51.100.77, 203.0.113.9",
     )
     assert response.status_code == 429
+
+
+def test_password_reset_is_rate_limited_per_address(client, user):
+    url = reverse("accounts:password_reset")
+    for _ in range(5):
+        assert client.post(url, {"email": user.email}).status_code == 302
+    assert client.post(url, {"email": user.email}).status_code == 429
+    assert len(mail.outbox) == 5

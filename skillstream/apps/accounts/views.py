@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.forms import LoginForm, ProfileForm, SignUpForm
@@ -71,6 +72,24 @@ class LoginView(auth_views.LoginView):
         ratelimit.reset("login", *self.limit_key)
         messages.success(self.request, f"Welcome back, {form.get_user().name}.")
         return super().form_valid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by email, limited per client address so it cannot be used to flood
+    someone's inbox."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        ip = ratelimit.client_ip(request)
+        if ratelimit.is_limited("password_reset", ip):
+            logger.warning("event=ratelimited scope=password_reset")
+            return too_many_attempts(request)
+        ratelimit.hit("password_reset", ip)
+        return super().post(request, *args, **kwargs)
 
 
 @login_required
