@@ -12,6 +12,7 @@ import contextlib
 import http.client
 import logging
 import queue
+import re
 import threading
 import time
 import urllib.parse
@@ -28,6 +29,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 BATCH_MAX = 100  # logplex frames per POST
 BATCH_WAIT = 0.25  # seconds a line may wait for company before it is sent
 QUEUE_MAX = 20_000  # lines waiting for drains; beyond that they are dropped, like logplex
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
 _PRIORITY = {"app": 190, "heroku": 158}  # local7.info / local3.info, as logplex sends them
 
 
@@ -105,7 +107,8 @@ class LogHub:
         return fh
 
     def _path(self, app_name: str) -> Path:
-        return self.dir / f"{app_name}.log"
+        # App names are validated upstream; this only keeps a stray one inside logs/.
+        return self.dir / f"{_SAFE_NAME.sub('_', app_name).lstrip('.') or '_'}.log"
 
     # -- reading -----------------------------------------------------------------------
     def tail(self, app_name: str, lines: int = 100) -> list[str]:

@@ -66,7 +66,7 @@ def test_drain_receives_logplex_frames(hub: LogHub, receiver: Receiver) -> None:
 
 
 def test_emit_never_waits_for_a_slow_drain(hub: LogHub) -> None:
-    slow = Receiver(delay=2.0)
+    slow = Receiver(delay=1.0)
     try:
         hub.set_drains("demo", [slow.url])
         start = time.monotonic()
@@ -101,3 +101,10 @@ def test_subscriber_gets_new_lines(hub: LogHub) -> None:
     hub.unsubscribe("demo", sub)
     hub.emit("demo", "app", "web.1", "after")
     assert sub.empty()
+
+
+def test_a_strange_app_name_stays_inside_the_log_dir(hub: LogHub, tmp_path: Path) -> None:
+    hub.emit("../../escape", "app", "web.1", "contained")
+    assert not (tmp_path.parent / "escape.log").exists()
+    assert hub.tail("../../escape")[0].endswith("contained")
+    assert all(p.parent == tmp_path / "logs" for p in (tmp_path / "logs").iterdir())
