@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from localcloud.settings import REPO_ROOT, Settings, resolve
@@ -31,6 +32,11 @@ def _pid(settings: Settings) -> int | None:
         return None
     except PermissionError:
         return pid
+    try:  # a zombie waiting for its reaper has finished all the same
+        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return None
+    except (OSError, IndexError):
+        pass
     return pid
 
 

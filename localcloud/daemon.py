@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from pathlib import Path
@@ -73,6 +74,9 @@ def serve(settings: Settings) -> None:
         except Exception:
             moto.kill()
         log.info("localcloud down")
+        logging.shutdown()
+        # Everything is stopped; do not wait on stray worker threads (streams, deliveries).
+        os._exit(0)
 
 
 def main(home: str, api_port: int, moto_port: int, router_base_port: int) -> None:
