@@ -178,20 +178,17 @@ def cmd_logs(settings: Settings, args: argparse.Namespace) -> int:
     if not _healthy(settings):
         print("localcloud is not running", file=sys.stderr)
         return 3
-    seen = 0
-    while True:
-        try:
-            text = _get(settings, f"/__localcloud/logs/{args.app}?lines={args.num}")
-        except urllib.error.HTTPError as exc:
-            print(f"error: {exc.code} {exc.read().decode()}", file=sys.stderr)
-            return 1
-        lines = text.splitlines() if isinstance(text, str) else []
-        for line in lines[seen:] if args.tail else lines:
-            print(line)
-        if not args.tail:
-            return 0
-        seen = len(lines)
-        time.sleep(1)
+    query = f"?lines={args.num}" + ("&tail=true" if args.tail else "")
+    req = urllib.request.Request(f"{settings.api_url}/__localcloud/logs/{args.app}{query}")
+    try:
+        with urllib.request.urlopen(req, timeout=None if args.tail else 30) as resp:
+            for raw in resp:
+                sys.stdout.write(raw.decode(errors="replace"))
+                sys.stdout.flush()
+    except urllib.error.HTTPError as exc:
+        print(f"error: {exc.code} {exc.read().decode()}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,14 +6,34 @@ import logging
 import threading
 
 from localcloud import pgbackups, provisioning, releases
+from localcloud.api.util import now
 from localcloud.services import Services
 
 log = logging.getLogger("localcloud.lifecycle")
 TICK_SECONDS = 2.0
 
 
+def _fail_interrupted(svc: Services) -> None:
+    """Work that was running when the daemon stopped cannot finish: say so, as Heroku would."""
+    stamp = now()
+    for build in svc.store.list("build"):
+        if build["status"] == "pending":
+            build.update(status="failed", updated_at=stamp)
+            svc.store.put("build", build, build["app"]["id"])
+    for release in svc.store.list("release"):
+        if release["status"] == "pending":
+            release.update(status="failed", updated_at=stamp)
+            svc.store.put("release", release, release["app"]["id"])
+    for transfer in svc.store.list("transfer"):
+        if not transfer["finished_at"]:
+            transfer["logs"].append({"created_at": stamp, "message": "Interrupted by a restart"})
+            transfer.update(succeeded=False, finished_at=stamp, updated_at=stamp)
+            svc.store.put("transfer", transfer, transfer["app_uuid"])
+
+
 def start(svc: Services) -> None:
     """Routers and log drains for every app, dynos on each current release, then the ticker."""
+    _fail_interrupted(svc)
     for app in svc.store.list("app"):
         svc.routers.ensure(app["name"], app["_router_port"])
         drains = [d["url"] for d in svc.store.list("log-drain", app["id"])]

@@ -82,22 +82,13 @@ class Services:
 
 
 def _runtime(settings: Settings, maintenance: set[str]) -> tuple[Any, Any, Any]:
-    """The log hub, dyno manager and router pool (no-ops for parts not installed).
+    """The log hub, dyno manager and router pool. Apps in `maintenance` get no backends, so
+    their router answers 503 at once."""
+    from localcloud.runtime.dynos import DynoManager
+    from localcloud.runtime.logs import LogHub
+    from localcloud.runtime.router import RouterPool
 
-    Apps in `maintenance` get no backends, so their router answers 503 at once."""
-    try:
-        from localcloud.runtime.logs import LogHub
-
-        logs: Any = LogHub(settings.home)
-    except ImportError:
-        log.warning("localcloud.runtime.logs is missing: logs are not kept")
-        logs = _NoRuntime()
-    try:
-        from localcloud.runtime.dynos import DynoManager
-        from localcloud.runtime.router import RouterPool
-    except ImportError:
-        log.warning("localcloud.runtime dynos/router missing: releases run no dynos")
-        return logs, _NoRuntime(), _NoRuntime()
+    logs = LogHub(settings.home)
     dynos = DynoManager(settings.home, logs)
 
     def backends(app_name: str) -> list[tuple[str, int]]:
@@ -107,10 +98,3 @@ def _runtime(settings: Settings, maintenance: set[str]) -> tuple[Any, Any, Any]:
         return "none" if app_name in maintenance else dynos.web_state(app_name)
 
     return logs, dynos, RouterPool(logs, backends, state)
-
-
-class _NoRuntime:
-    """Stands in for the runtime when it is not installed: every call does nothing."""
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        return lambda *args, **kwargs: [] if name in ("dynos", "web_backends", "tail") else None

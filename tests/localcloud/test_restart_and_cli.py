@@ -32,6 +32,11 @@ def test_cli_env_status_logs_and_idempotent_up(localcloud, api, app) -> None:
     api.patch(f"/apps/{app['name']}/config-vars", json={"X": "1"})
     logs = localcloud.cli("logs", app["name"]).stdout
     assert "Set X config vars" in logs
+    session = api.post(f"/apps/{app['name']}/log-sessions", json={"lines": 5, "tail": True})
+    with requests.get(session.json()["logplex_url"], stream=True, timeout=30) as stream:
+        api.patch(f"/apps/{app['name']}/config-vars", json={"Y": "2"})
+        lines = stream.iter_lines(decode_unicode=True)
+        assert any("Set Y config vars" in next(lines) for _ in range(10))
 
 
 def test_down_then_up_keeps_state_and_brings_dynos_back(localcloud, api, app) -> None:

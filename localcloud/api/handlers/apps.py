@@ -187,6 +187,8 @@ def destroy(ctx: Ctx, app: str) -> Any:
     with ctx.svc.app_lock(doc["id"]):
         ctx.svc.dynos.stop_app(doc["name"])
         ctx.svc.routers.remove(doc["name"])
+        ctx.svc.logs.forget(doc["name"])
+        ctx.svc.maintenance.discard(doc["name"])
         for addon in ctx.svc.store.list("addon", doc["id"]):
             backing.destroy_backing(addon)
         ctx.svc.store.delete("app", doc["id"])

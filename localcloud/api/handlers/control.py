@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+from collections.abc import Iterator
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -102,10 +104,31 @@ def set_rate_limit(ctx: Ctx) -> Any:
 
 @routes.get("/__localcloud/logs/<app>", kind="control")
 def logs(ctx: Ctx, app: str) -> Any:
+    """The app's last `lines` log lines; with `tail=true`, then every new line as it comes."""
     doc = ctx.svc.find_app(app)
     lines = int(ctx.req.args.get("lines", 100))
-    text = "\n".join(ctx.svc.logs.tail(doc["name"], lines))
-    return Response(text + ("\n" if text else ""), 200, content_type="text/plain; charset=utf-8")
+    hub = ctx.svc.logs
+    if ctx.req.args.get("tail") not in ("1", "true"):
+        text = "\n".join(hub.tail(doc["name"], lines))
+        return Response(
+            text + ("\n" if text else ""), 200, content_type="text/plain; charset=utf-8"
+        )
+    sub = hub.subscribe(doc["name"])
+
+    def follow() -> Iterator[bytes]:
+        try:
+            for line in hub.tail(doc["name"], lines):
+                yield (line + "\n").encode()
+            while not ctx.svc.stopping.is_set():
+                try:
+                    yield (sub.get(timeout=1.0) + "\n").encode()
+                except queue.Empty:
+                    continue
+        finally:
+            hub.unsubscribe(doc["name"], sub)
+
+    return Response(follow(), 200, content_type="text/plain; charset=utf-8",
+                    direct_passthrough=True)  # fmt: skip
 
 
 @routes.get("/__localcloud/apps/<app>/state", kind="control")

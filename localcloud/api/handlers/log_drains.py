@@ -71,11 +71,13 @@ def destroy(ctx: Ctx, app: str, drain: str) -> Any:
 @routes.post("/apps/<app>/log-sessions")
 def log_session(ctx: Ctx, app: str) -> Any:
     doc = ctx.svc.find_app(app)
-    lines = ctx.body().get("lines", 100)
+    body = ctx.body()
+    lines = int(body.get("lines", 100))
+    tail = "&tail=true" if body.get("tail") else ""
     stamp = now()
     return {
         "created_at": stamp,
         "id": new_id(),
-        "logplex_url": f"{ctx.base_url}/__localcloud/logs/{doc['name']}?lines={lines}",
+        "logplex_url": f"{ctx.base_url}/__localcloud/logs/{doc['name']}?lines={lines}{tail}",
         "updated_at": stamp,
     }, 201
