@@ -62,15 +62,19 @@ class Stats:
 
     def reset(self) -> None:
         with getattr(self, "_lock", threading.Lock()):
-            self.total = 0
+            self.total = 0  # Heroku API requests (Platform + data API)
+            self.other = 0  # blob uploads/downloads and log streams (S3-like, not the API)
             self.by_path: Counter[str] = Counter()
             self.by_app: Counter[str] = Counter()
             self.by_app_path: defaultdict[str, Counter[str]] = defaultdict(Counter)
             self.by_status: Counter[str] = Counter()
 
-    def count(self, app: str | None, key: str, status: int) -> None:
+    def count(self, app: str | None, key: str, status: int, api: bool = True) -> None:
         with self._lock:
-            self.total += 1
+            if api:
+                self.total += 1
+            else:
+                self.other += 1
             self.by_path[key] += 1
             self.by_status[str(status)] += 1
             if app:
@@ -81,6 +85,7 @@ class Stats:
         with self._lock:
             return {
                 "total": self.total,
+                "other": self.other,
                 "by_status": dict(self.by_status),
                 "by_path": dict(self.by_path),
                 "by_app": dict(self.by_app),
@@ -191,7 +196,8 @@ class Application:
         finally:
             if route is None or route.kind != "control":
                 key = f"{req.method} {route.template if route else req.path}"
-                self.stats.count(self.svc.app_name_for(app_name), key, status)
+                api = route is None or route.kind in ("platform", "data")
+                self.stats.count(self.svc.app_name_for(app_name), key, status, api)
         response.headers["Request-Id"] = request_id
         return response
 
