@@ -274,3 +274,10 @@ def test_search_ranks_title_matches_first(client, user, make_video, settings):
     make_video(user, "Python from scratch")
     page = client.get(reverse("videos:search"), {"q": "python"}).context["page"]
     assert [v.title for v in page] == ["Python from scratch", "A lesson"]
+
+
+def test_upload_rejects_a_thumbnail_that_is_not_an_image(upload, auth_client):
+    fake = SimpleUploadedFile("thumb.png", b"GIF89a? no, just text", content_type="image/png")
+    response = upload(auth_client, mp4_bytes(), thumbnail=fake)
+    assert b"Upload a valid image" in response.content
+    assert not Video.objects.exists()

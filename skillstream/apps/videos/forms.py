@@ -28,6 +28,7 @@ class VideoDetailsForm(forms.ModelForm):
         model = Video
         fields = ["title", "description", "tags", "thumbnail"]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"thumbnail": "Optional: a PNG, JPEG or WebP image, 16:9 looks best."}
 
     def clean_tags(self) -> str:
         return normalise_tags(self.cleaned_data.get("tags", ""))
@@ -52,6 +53,8 @@ class UploadForm(VideoDetailsForm):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(VIDEO_TYPES)}),
     )
     upload_token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    field_order = ["video_file", "title", "description", "tags", "thumbnail"]
 
     def __init__(self, *args, direct: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
