@@ -1,0 +1,239 @@
+"""The whole deploy against a private localcloud, in the order a team lives it:
+
+first deploy serving -> a no-op deploy (changed=0, no build, no release) -> a code change
+released -> rollback.yml brings the previous code back -> a broken revision rolled back
+by deploy.yml itself while the previous release keeps serving -> check mode shows the
+drift of a config var changed by hand and changes nothing.
+
+The app deploys from a snapshot of skillstream/ (other work may edit the tree meanwhile).
+Media goes to a bucket made here in localcloud's moto; the roles of the other services
+(s3_media, cloudfront, monitoring, backups) have their own tests and stay off. Wall time and
+Heroku API requests of each step land in tests/artifacts/deploy_figures.json.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.playbooks.conftest import REPO, Run, api_requests, get_json, run_playbook
+
+pytestmark = pytest.mark.slow
+
+APP = "skillstream-pbtest"
+FIGURES = REPO / "tests" / "artifacts" / "deploy_figures.json"
+
+
+class Flow:
+    """What the steps share: the localcloud, the source snapshot, the figures."""
+
+    def __init__(self, cloud, root: Path) -> None:
+        self.cloud = cloud
+        self.root = root
+        self.state = root / "state"
+        self.state.mkdir()
+        self.source = root / "app"
+        shutil.copytree(
+            REPO / "skillstream",
+            self.source,
+            ignore=shutil.ignore_patterns("__pycache__", "staticfiles", "media", "db.sqlite3"),
+        )
+        self.bucket = f"{APP}-media"
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=cloud.aws_endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        s3.create_bucket(Bucket=self.bucket)
+        self.extra = root / "extra.json"
+        self.extra.write_text(
+            json.dumps(
+                {
+                    "heroku_app_name": APP,
+                    "heroku_app_source_dir": str(self.source),
+                    "s3_media_enabled": False,
+                    "cloudfront_enabled": False,
+                    "monitoring_enabled": False,
+                    "backups_enabled": False,
+                    "s3_media_app_config": {
+                        "AWS_STORAGE_BUCKET_NAME": self.bucket,
+                        "AWS_S3_REGION_NAME": "us-east-1",
+                        "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_S3_ENDPOINT_URL": cloud.aws_endpoint,
+                    },
+                }
+            )
+        )
+        self.figures: dict[str, dict] = {}
+        self.space_redis_index()
+
+    def space_redis_index(self) -> None:
+        """Work around a localcloud limit: every instance numbers its Redis add-ons from DB
+        index 1 on the one local Redis, so the workers of concurrent instances (other test
+        sessions) consume each other's jobs. Taking a few indexes on a spare app first puts
+        this app's queue on an index others are unlikely to use."""
+        for n in range(random.randint(5, 12)):
+            name = f"pbtest-spacer-{n}"
+            self.api("/apps", "POST", {"name": name})
+            self.api(f"/apps/{name}/addons", "POST", {"plan": "heroku-redis:mini"})
+
+    def playbook(self, name: str, *args: str, figure: str | None = None) -> Run:
+        before = api_requests(self.cloud.api_url)
+        run = run_playbook(name, "-e", f"@{self.extra}", *args, state_dir=self.state)
+        if figure:
+            self.figures[figure] = {
+                "seconds": round(run.seconds, 1),
+                "heroku_api_requests": api_requests(self.cloud.api_url) - before,
+                "changed": run.changed,
+                "rc": run.rc,
+            }
+            FIGURES.parent.mkdir(parents=True, exist_ok=True)
+            FIGURES.write_text(json.dumps(self.figures, indent=2) + "\n")
+        return run
+
+    def api(self, path: str, method: str = "GET", body: dict | None = None, rng: str = ""):
+        request = urllib.request.Request(
+            f"{self.cloud.api_url}{path}",
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={
+                "Accept": "application/vnd.heroku+json; version=3",
+                "Authorization": f"Bearer {self.cloud.api_key}",
+                "Content-Type": "application/json",
+                **({"Range": rng} if rng else {}),
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+
+    def releases(self) -> list[dict]:
+        releases = self.api(f"/apps/{APP}/releases", rng="version ..; max=1000")
+        return sorted(releases, key=lambda r: r["version"])
+
+    def builds(self) -> list[dict]:
+        return self.api(f"/apps/{APP}/builds", rng="created_at ..; max=1000")
+
+    def web_url(self) -> str:
+        return self.api(f"/apps/{APP}")["web_url"].rstrip("/") + "/"
+
+    def version(self) -> dict:
+        return get_json(self.web_url() + "version")
+
+
+@pytest.fixture(scope="module")
+def flow(localcloud, tmp_path_factory) -> Flow:
+    return Flow(localcloud, tmp_path_factory.mktemp("deploy-flow"))
+
+
+def test_first_deploy_serves_the_app(flow: Flow) -> None:
+    run = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-a", figure="first deploy")
+    assert run.rc == 0, run.tail(8000)
+    serving = flow.version()
+    current = flow.releases()[-1]
+    assert serving["release"] == f"v{current['version']}"
+    assert serving["commit"].startswith("code-a+m.")
+    assert get_json(flow.web_url() + "healthz")["status"] == "ok"
+    assert "Smoke test passed" in run.output
+    assert f"URL:       {flow.web_url()}" in run.output
+
+
+def test_second_deploy_changes_nothing(flow: Flow) -> None:
+    releases, builds = len(flow.releases()), len(flow.builds())
+    run = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-a", figure="no-op deploy")
+    assert run.rc == 0, run.tail()
+    assert run.changed == 0, run.output
+    assert (len(flow.releases()), len(flow.builds())) == (releases, builds)
+    assert "no build: the source is unchanged" in run.output
+
+
+def test_a_code_change_is_released(flow: Flow) -> None:
+    before = flow.version()["release"]
+    (flow.source / "config" / "urls.py").write_text(
+        (flow.source / "config" / "urls.py").read_text() + "\n# code-b\n"
+    )
+    run = flow.playbook(
+        "deploy.yml", "-e", "heroku_app_version=code-b", figure="code-change deploy"
+    )
+    assert run.rc == 0, run.tail(8000)
+    serving = flow.version()
+    assert serving["release"] != before
+    assert serving["commit"].startswith("code-b+m.")
+    assert "Backup:    none needed (migrations unchanged)" in run.output
+
+
+def test_rollback_brings_the_previous_code_back(flow: Flow) -> None:
+    run = flow.playbook("rollback.yml", figure="rollback")
+    assert run.rc == 0, run.tail()
+    serving = flow.version()
+    assert serving["commit"].startswith("code-a+m."), serving
+    assert f"Serving:  {serving['release']} (rollback to v" in run.output
+
+
+def test_rollback_refuses_a_release_without_code(flow: Flow) -> None:
+    config_only = next(r for r in flow.releases() if not r.get("slug"))
+    serving = flow.version()["release"]
+    run = flow.playbook("rollback.yml", "-e", f"rollback_to=v{config_only['version']}")
+    assert run.rc != 0
+    assert "has no slug" in run.output, run.tail()
+    assert flow.version()["release"] == serving
+
+
+def test_a_broken_revision_is_rolled_back_by_deploy(flow: Flow) -> None:
+    serving = flow.version()
+    wsgi = flow.source / "config" / "wsgi.py"
+    good = wsgi.read_text()
+    wsgi.write_text(good + '\nraise RuntimeError("broken on purpose")\n')
+    try:
+        run = flow.playbook(
+            "deploy.yml",
+            "-e", "heroku_app_version=broken",
+            "-e", "heroku_app_health_retries=15",
+            figure="broken deploy rolled back",
+        )  # fmt: skip
+    finally:
+        wsgi.write_text(good)
+    assert run.rc != 0
+    text = " ".join(run.output.split())
+    assert 'failed at "Wait until /healthz answers ok"' in text, run.tail()
+    now = flow.version()
+    assert f"Rolled back: {now['release']} (rollback to {serving['release']})" in text
+    assert now["commit"] == serving["commit"]
+    assert get_json(flow.web_url() + "healthz")["status"] == "ok"
+
+
+def test_check_mode_shows_drift_and_changes_nothing(flow: Flow) -> None:
+    flow.playbook("deploy.yml", "-e", "heroku_app_version=code-b")  # converge after the above
+    flow.api(f"/apps/{APP}/config-vars", "PATCH", {"WEB_CONCURRENCY": "9"})
+    releases = len(flow.releases())
+    run = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-b", "--check", "--diff")
+    assert run.rc == 0, run.tail()
+    assert "WEB_CONCURRENCY: '******** (changed)'" in run.output
+    assert "Config:    WEB_CONCURRENCY" in run.output
+    assert len(flow.releases()) == releases
+    assert flow.api(f"/apps/{APP}/config-vars")["WEB_CONCURRENCY"] == "9"
+
+
+def test_a_release_with_new_migrations_is_backed_up_first(flow: Flow) -> None:
+    migration = flow.source / "apps" / "core" / "migrations" / "0001_deploy_test.py"
+    migration.write_text(
+        "from django.db import migrations\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    dependencies = []\n"
+        "    operations = []\n"
+    )
+    run = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-c")
+    assert run.rc == 0, run.tail(8000)
+    text = " ".join(run.output.split())
+    assert "Migrations changed (m." in text, run.tail()
+    assert "captured backup b" in text
+    assert "(migrations changed)" in text
+    assert flow.version()["commit"].startswith("code-c+m.")
