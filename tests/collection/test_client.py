@@ -218,3 +218,20 @@ def test_json_body_is_sent(stub):
     client, _ = make_client(stub)
     client.patch("/apps/demo/config-vars", {"A": "1", "B": None})
     assert json.loads(stub.seen[0].body) == {"A": "1", "B": None}
+
+
+def test_lookup_before_resending_is_itself_retried_then_the_post_is_sent_again(stub):
+    stub.queue(
+        Reply(500, {"id": "internal_error", "message": "boom"}),  # POST: maybe applied
+        Reply(503, {"id": "unavailable", "message": "busy"}),  # look-up: transient
+        Reply(404, {"id": "not_found", "message": "Couldn't find that domain."}),  # not made
+        Reply(201, {"hostname": "a.example"}),  # POST again
+    )
+    client, _ = make_client(stub)
+
+    def recover():
+        return client.get("/apps/demo/domains/a.example", missing_ok=True)
+
+    created = client.post("/apps/demo/domains", {"hostname": "a.example"}, recover=recover)
+    assert created == {"hostname": "a.example"}
+    assert [s.method for s in stub.seen] == ["POST", "GET", "GET", "POST"]
