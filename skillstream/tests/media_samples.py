@@ -7,8 +7,14 @@ def box(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I4s", 8 + len(payload), kind) + payload
 
 
-def mp4_bytes(duration_seconds: float = 12.5, brand: bytes = b"isom", padding: int = 2048) -> bytes:
-    """An ISO-BMFF file with ftyp, a fast-start moov/mvhd carrying the duration, and mdat."""
+def mp4_bytes(
+    duration_seconds: float = 12.5,
+    brand: bytes = b"isom",
+    padding: int = 2048,
+    fast_start: bool = True,
+) -> bytes:
+    """An ISO-BMFF file: ftyp, moov/mvhd carrying the duration, and mdat (moov last when not
+    fast_start, as cameras write it)."""
     timescale = 1000
     mvhd = (
         bytes([0, 0, 0, 0])  # version 0, flags
@@ -16,7 +22,9 @@ def mp4_bytes(duration_seconds: float = 12.5, brand: bytes = b"isom", padding: i
         + b"\x00" * 80
     )
     ftyp = box(b"ftyp", brand + struct.pack(">I", 512) + brand + b"mp41")
-    return ftyp + box(b"moov", box(b"mvhd", mvhd)) + box(b"mdat", b"\x00" * padding)
+    moov = box(b"moov", box(b"mvhd", mvhd))
+    mdat = box(b"mdat", b"\x00" * padding)
+    return ftyp + (moov + mdat if fast_start else mdat + moov)
 
 
 def webm_bytes(padding: int = 1024) -> bytes:

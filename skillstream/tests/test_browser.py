@@ -52,7 +52,7 @@ def browser():
 
 def new_page(browser, viewport, base_url):
     context = browser.new_context(viewport=viewport, base_url=base_url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)  # a loaded 2-core CI machine is slow
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -46,7 +46,8 @@ def finish(client, capture, token: str, title: str = "Straight to S3"):
 def test_presigned_post_lands_the_object_and_the_job_publishes_it(
     s3, auth_client, user, django_capture_on_commit_callbacks
 ):
-    content = mp4_bytes(duration_seconds=42.0, padding=50_000)
+    # A camera-style file (moov after mdat): the job still finds the duration.
+    content = mp4_bytes(duration_seconds=42.0, padding=100_000, fast_start=False)
     response = sign(auth_client, filename="../../My Lesson.mp4", size=len(content))
     assert response.status_code == 200
     signed = response.json()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.videos.media import mp4_duration, sniff_video_type
+from apps.videos.media import SNIFF_BYTES, mp4_duration, mp4_duration_by_walking, sniff_video_type
 from apps.videos.uploads import safe_filename
 from tests.media_samples import box, mp4_bytes, png_bytes, webm_bytes
 
@@ -34,6 +34,23 @@ def test_mp4_duration_is_none_when_moov_is_not_in_the_head():
     # Not "fast start": mdat first, moov after the bytes we read.
     head = box(b"ftyp", b"isom\x00\x00\x02\x00isom") + box(b"mdat", b"\x00" * 100)[:60]
     assert mp4_duration(head) is None
+
+
+def test_mp4_duration_of_a_camera_file_by_walking_the_boxes():
+    content = mp4_bytes(duration_seconds=95.25, padding=200_000, fast_start=False)
+    assert mp4_duration(content[:SNIFF_BYTES]) is None
+    reads = []
+
+    def read(start, length):
+        reads.append(length)
+        return content[start : start + length]
+
+    assert mp4_duration_by_walking(read, len(content)) == pytest.approx(95.25)
+    assert sum(reads) < 5000  # a few small ranged reads, not the file
+
+
+def test_walking_stops_on_a_broken_box():
+    assert mp4_duration_by_walking(lambda s, n: b"\x00\x00\x00\x02free", 1000) is None
 
 
 def test_mp4_duration_survives_garbage():

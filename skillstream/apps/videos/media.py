@@ -1,6 +1,7 @@
 """Recognising a video by its bytes (never by its name) and reading an MP4's duration."""
 
 import struct
+from collections.abc import Callable
 
 SNIFF_BYTES = 64 * 1024
 
@@ -63,4 +64,32 @@ def mp4_duration(head: bytes) -> float | None:
             else:
                 timescale, duration = struct.unpack(">II", head[ipayload + 12 : ipayload + 20])
             return duration / timescale if timescale else None
+    return None
+
+
+def mp4_duration_by_walking(
+    read: Callable[[int, int], bytes], size: int, max_boxes: int = 32
+) -> float | None:
+    """Duration of an MP4 whose moov is not at the start (not "fast start"): hop over the
+    top-level boxes with small ranged reads (16 bytes each), then read the head of moov."""
+    pos = 0
+    for _ in range(max_boxes):
+        if pos + 8 > size:
+            return None
+        header = read(pos, 16)
+        if len(header) < 8:
+            return None
+        box_size, kind = struct.unpack(">I4s", header[:8])
+        header_size = 8
+        if box_size == 1 and len(header) >= 16:
+            box_size = struct.unpack(">Q", header[8:16])[0]
+            header_size = 16
+        elif box_size == 0:
+            box_size = size - pos
+        if box_size < header_size:
+            return None
+        if kind == b"moov":
+            # mvhd comes first inside moov, so its head is enough.
+            return mp4_duration(read(pos, min(box_size, 4096)))
+        pos += box_size
     return None

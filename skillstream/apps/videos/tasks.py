@@ -11,6 +11,7 @@ from apps.videos.media import (
     SNIFF_BYTES,
     VIDEO_TYPES,
     mp4_duration,
+    mp4_duration_by_walking,
     sniff_video_type,
 )
 from apps.videos.models import Video
@@ -19,13 +20,14 @@ from apps.videos.uploads import max_upload_bytes
 logger = logging.getLogger(__name__)
 
 
-def read_head(name: str, length: int = SNIFF_BYTES) -> bytes:
-    """The first bytes of a stored file, without downloading the rest (a ranged GET on S3)."""
+def read_range(name: str, start: int, length: int) -> bytes:
+    """Bytes of a stored file without downloading the rest (a ranged GET on S3)."""
     bucket = getattr(default_storage, "bucket", None)
     if bucket is not None:
-        response = bucket.Object(name).get(Range=f"bytes=0-{length - 1}")
+        response = bucket.Object(name).get(Range=f"bytes={start}-{start + length - 1}")
         return response["Body"].read()
     with default_storage.open(name, "rb") as handle:
+        handle.seek(start)
         return handle.read(length)
 
 
@@ -54,12 +56,16 @@ def process_video(video_id: int, site_url: str = "") -> str:
     if size > max_upload_bytes():
         _fail(video, f"The file is larger than the {settings.MAX_UPLOAD_MB} MB limit.")
         return "failed"
-    head = read_head(name)
+    head = read_range(name, 0, SNIFF_BYTES)
     content_type = sniff_video_type(head)
     if content_type is None:
         _fail(video, f"This file is not a supported video. Upload {ACCEPTED_LABEL}.")
         return "failed"
-    duration = mp4_duration(head) if content_type in ("video/mp4", "video/quicktime") else None
+    duration = None
+    if content_type in ("video/mp4", "video/quicktime"):
+        duration = mp4_duration(head) or mp4_duration_by_walking(
+            lambda start, length: read_range(name, start, length), size
+        )
     video.status = Video.Status.READY
     video.status_message = ""
     video.content_type = content_type
