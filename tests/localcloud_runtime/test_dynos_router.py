@@ -572,3 +572,39 @@ def test_one_off_dyno_runs_once_on_the_current_release(rt: Runtime, built_app: B
     assert long.name in [d.name for d in rt.dynos.dynos("demo")]
     rt.dynos.restart("demo", long.name)
     assert long.name not in [d.name for d in rt.dynos.dynos("demo")]
+
+
+def test_router_under_32_concurrent_connections(rt: Runtime, built_app: BuildResult) -> None:
+    rt.dynos.deploy(with_web(spec(built_app, web=2), GTHREAD))
+    assert rt.dynos.wait_up("demo", 30)
+    counts = {"ok": 0, "failed": 0}
+    lock = threading.Lock()
+    stop = time.monotonic() + 3
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", rt.port, timeout=30)
+        ok = failed = 0
+        while time.monotonic() < stop:
+            try:
+                conn.request("GET", "/")
+                resp = conn.getresponse()
+                resp.read()
+                ok, failed = (ok + 1, failed) if resp.status == 200 else (ok, failed + 1)
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                conn.close()
+        conn.close()
+        with lock:
+            counts["ok"] += ok
+            counts["failed"] += failed
+
+    threads = [threading.Thread(target=client) for _ in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(
+        f"32 connections for 3 s: {counts['ok']} ok ({counts['ok'] / 3:.0f}/s with the "
+        f"clients in the same process), {counts['failed']} failed"
+    )
+    assert counts["failed"] == 0 and counts["ok"] > 100
