@@ -658,26 +658,30 @@ class RouterPool:
         self.state = state
         self.backend_wait = backend_wait
         self._lock = threading.Lock()
+        self._changes = threading.RLock()
         self._servers: dict[str, tuple[_AppServer, threading.Thread]] = {}
 
     def ensure(self, app_name: str, port: int) -> None:
-        """Serve the app on `port` (no-op when it already does; moves it otherwise)."""
-        with self._lock:
-            existing = self._servers.get(app_name)
-            if existing and existing[0].server_address[1] == port:
-                return
-        if existing:
-            self.remove(app_name)
-        server = _AppServer(self, app_name, port)
-        thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.2},
-            name=f"router-{app_name}",
-            daemon=True,
-        )
-        thread.start()
-        with self._lock:
-            self._servers[app_name] = (server, thread)
+        """Serve the app on `port` (no-op when it already does; moves it otherwise).
+
+        OSError when the port is taken by something else."""
+        with self._changes:  # two callers never race to bind the same app's port
+            with self._lock:
+                existing = self._servers.get(app_name)
+                if existing and existing[0].server_address[1] == port:
+                    return
+            if existing:
+                self.remove(app_name)
+            server = _AppServer(self, app_name, port)
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.2},
+                name=f"router-{app_name}",
+                daemon=True,
+            )
+            thread.start()
+            with self._lock:
+                self._servers[app_name] = (server, thread)
 
     def port(self, app_name: str) -> int | None:
         with self._lock:

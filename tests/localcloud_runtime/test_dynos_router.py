@@ -608,3 +608,31 @@ def test_router_under_32_concurrent_connections(rt: Runtime, built_app: BuildRes
         f"clients in the same process), {counts['failed']} failed"
     )
     assert counts["failed"] == 0 and counts["ok"] > 100
+
+
+def test_router_moves_ports_and_tolerates_concurrent_ensure(hub: LogHub) -> None:
+    routers = RouterPool(hub, lambda _app: [], lambda _app: "none")
+    first, second = free_port(), free_port()
+    try:
+        routers.ensure("demo", first)
+        errors: list[Exception] = []
+
+        def ensure() -> None:
+            try:
+                routers.ensure("demo", second)
+            except Exception as exc:  # every caller must succeed
+                errors.append(exc)
+
+        threads = [threading.Thread(target=ensure) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == [] and routers.port("demo") == second
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", first), timeout=2).close()
+        conn = http.client.HTTPConnection("127.0.0.1", second, timeout=5)
+        conn.request("GET", "/")
+        assert conn.getresponse().status == 503
+    finally:
+        routers.shutdown()
