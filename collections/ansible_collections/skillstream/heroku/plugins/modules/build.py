@@ -131,6 +131,10 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.tarball import 
 )
 
 
+def _version(release):
+    return "v%s" % release["version"] if release and release.get("version") else None
+
+
 def serving_build(client, app, release):
     """The build that produced the serving release's slug, if any."""
     slug_id = ((release or {}).get("slug") or {}).get("id")
@@ -212,19 +216,19 @@ def run(hm):
             "files": files,
             "log": "",
             "diff": {
-                "before": {"release": (current or {}).get("version"), "checksum": built_checksum},
+                "before": {"release": _version(current), "checksum": built_checksum},
                 "after": {"checksum": checksum},
             },
         }
         if built_checksum == checksum and not p["force"]:
             result.update(changed=False, skipped=True, build=built, release=current)
-            result["diff"]["after"]["release"] = (current or {}).get("version")
+            result["diff"]["after"]["release"] = _version(current)
             return result
         if hm.check_mode:
             result.update(changed=True, skipped=False, build={}, release={})
             return result
         build, release, log = run_build(hm, app, tar_file, checksum)
-        result["diff"]["after"]["release"] = release.get("version")
+        result["diff"]["after"]["release"] = _version(release)
         result.update(changed=True, skipped=False, build=build, release=release, log=log)
         return result
     finally:
