@@ -10,13 +10,14 @@ Every module of the collection talks to Heroku through ``HerokuClient``: one
 backoff inside a bounded total wait.
 """
 
-from __future__ import absolute_import, division, print_function
+from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
 import random
 import time
 import traceback
+from typing import Any, Callable, Optional
 
 try:
     from urllib.parse import urlsplit
@@ -72,7 +73,7 @@ class HerokuError(Exception):
             text += " [Request-Id %s]" % self.request_id
         return text
 
-    def to_result(self):
+    def to_result(self) -> dict[str, Any]:
         """Fields a module adds to its failure result."""
         return {
             "error_id": self.error_id,
@@ -166,25 +167,39 @@ class HerokuClient:
 
     # -- public helpers ---------------------------------------------------
 
-    def get(self, path, api="platform", missing_ok=False, headers=None):
+    def get(
+        self,
+        path: str,
+        api: str = "platform",
+        missing_ok: bool = False,
+        headers: Optional[dict[str, str]] = None,
+    ) -> Any:
         """GET one resource; ``None`` when ``missing_ok`` and Heroku answers 404."""
         resp = self.request("GET", path, api=api, missing_ok=missing_ok, headers=headers)
         return None if resp.status == 404 else resp.data
 
-    def post(self, path, body=None, api="platform", recover=None):
+    def post(
+        self,
+        path: str,
+        body: Any = None,
+        api: str = "platform",
+        recover: Optional[Callable[[], Any]] = None,
+    ) -> Any:
         return self.request("POST", path, body=body, api=api, recover=recover).data
 
-    def patch(self, path, body, api="platform"):
+    def patch(self, path: str, body: Any, api: str = "platform") -> Any:
         return self.request("PATCH", path, body=body, api=api).data
 
-    def put(self, path, body, api="platform"):
+    def put(self, path: str, body: Any, api: str = "platform") -> Any:
         return self.request("PUT", path, body=body, api=api).data
 
-    def delete(self, path, api="platform", missing_ok=True):
+    def delete(self, path: str, api: str = "platform", missing_ok: bool = True) -> Any:
         resp = self.request("DELETE", path, api=api, missing_ok=missing_ok)
         return None if resp.status == 404 else resp.data
 
-    def get_all(self, path, api="platform", range_header=None):
+    def get_all(
+        self, path: str, api: str = "platform", range_header: Optional[str] = None
+    ) -> list[Any]:
         """GET a list across every page (206 + ``Next-Range``)."""
         items = []
         headers = {"Range": range_header} if range_header else {}
@@ -204,7 +219,7 @@ class HerokuClient:
             headers = {"Range": next_range}
         raise HerokuError("GET", path, None, "too_many_pages", "stopped after %d pages" % MAX_PAGES)
 
-    def url_for(self, path, api="platform"):
+    def url_for(self, path: str, api: str = "platform") -> str:
         if path.startswith("http://") or path.startswith("https://"):
             return path
         base = self.data_api_url if api == "data" else self.api_url
@@ -213,8 +228,15 @@ class HerokuClient:
     # -- the request loop -------------------------------------------------
 
     def request(
-        self, method, path, body=None, api="platform", headers=None, missing_ok=False, recover=None
-    ):
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        api: str = "platform",
+        headers: Optional[dict[str, str]] = None,
+        missing_ok: bool = False,
+        recover: Optional[Callable[[], Any]] = None,
+    ) -> HerokuResponse:
         """Send one logical request, retrying transient failures.
 
         ``recover`` is called before re-sending a POST that may already have been
@@ -322,7 +344,7 @@ class HerokuClient:
 
     # -- raw transfers (blob store, log streams) --------------------------
 
-    def upload(self, url, path):
+    def upload(self, url: str, path: str) -> None:
         """PUT a file to a presigned URL (no Heroku headers, no token), with retries."""
         attempt = 0
         display_path = urlsplit(url).path
@@ -358,7 +380,12 @@ class HerokuClient:
             self.waited += delay
             self._sleep(delay)
 
-    def read_stream(self, url, max_bytes=2 * 1024 * 1024, deadline=None):
+    def read_stream(
+        self,
+        url: Optional[str],
+        max_bytes: int = 2 * 1024 * 1024,
+        deadline: Optional[float] = None,
+    ) -> str:
         """Read a build or release output stream to its end; return its text.
 
         Heroku keeps these streams open while the build or release phase runs, so
@@ -386,7 +413,7 @@ class HerokuClient:
             chunks.append(("\n(output stream interrupted: %s)" % _short(exc)).encode())
         return b"".join(chunks).decode("utf-8", "replace")
 
-    def close(self):
+    def close(self) -> None:
         self.session.close()
 
 

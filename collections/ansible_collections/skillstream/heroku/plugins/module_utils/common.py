@@ -3,12 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What every module of the collection shares: options, the client, results, waiting."""
 
-from __future__ import absolute_import, division, print_function
+from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
 import time
 import traceback
+from typing import Any, Callable
 
 try:
     from urllib.parse import quote
@@ -28,7 +29,7 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.client import (
 MASK = "********"
 
 
-def heroku_argument_spec():
+def heroku_argument_spec() -> dict[str, dict[str, Any]]:
     """The options of the ``skillstream.heroku.auth`` doc fragment."""
     return dict(
         api_url=dict(
@@ -61,7 +62,7 @@ class WaitTimeout(ModuleFailure):
 class HerokuModule:
     """An ``AnsibleModule`` with a ready ``HerokuClient`` and tidy exits."""
 
-    def __init__(self, argument_spec, **kwargs):
+    def __init__(self, argument_spec: dict[str, Any], **kwargs: Any) -> None:
         spec = heroku_argument_spec()
         spec.update(argument_spec)
         kwargs.setdefault("supports_check_mode", True)
@@ -115,12 +116,12 @@ class HerokuModule:
             args[name] = value
         return {"module_args": args}
 
-    def fail(self, msg, **result):
+    def fail(self, msg: str, **result: Any) -> None:
         """End the run failed, with the counters and a masked invocation."""
         result.update(self._counters())
         self.module.fail_json(msg=msg, invocation=self._invocation(), **result)
 
-    def run(self, func):
+    def run(self, func: Callable[[HerokuModule], dict[str, Any]]) -> None:
         """Call ``func(self)`` and turn every expected failure into ``fail_json``."""
         try:
             result = func(self)
@@ -148,7 +149,15 @@ class HerokuModule:
         return {"api_calls": self.client.api_calls, "api_retries": self.client.retries}
 
 
-def wait_for(fetch, done, timeout, what, interval=1.0, max_interval=5.0, sleep=time.sleep):
+def wait_for(
+    fetch: Callable[[], Any],
+    done: Callable[[Any], Any],
+    timeout: float,
+    what: str,
+    interval: float = 1.0,
+    max_interval: float = 5.0,
+    sleep: Callable[[float], Any] = time.sleep,
+) -> Any:
     """Poll ``fetch()`` until ``done(value)`` is true or ``timeout`` seconds pass.
 
     The poll interval grows gently (x1.5) so a long wait costs few API calls.
@@ -166,7 +175,7 @@ def wait_for(fetch, done, timeout, what, interval=1.0, max_interval=5.0, sleep=t
     return value
 
 
-def masked_config_diff(before, after):
+def masked_config_diff(before: dict[str, str], after: dict[str, str]) -> dict[str, Any]:
     """A diff of config vars that shows keys and hides every value."""
     before_view = dict((key, MASK) for key in sorted(before))
     after_view = {}
@@ -180,18 +189,18 @@ def masked_config_diff(before, after):
     return {"before": before_view, "after": after_view}
 
 
-def app_path(app, *parts):
+def app_path(app: str, *parts: Any) -> str:
     """``/apps/<app>/<parts...>`` with each segment quoted."""
     segments = ["apps", app] + [p for p in parts if p]
     return "/" + "/".join(quote(str(s), safe="") for s in segments)
 
 
-def segment(value):
+def segment(value: Any) -> str:
     """One URL path segment, quoted."""
     return quote(str(value), safe="")
 
 
-def tail(text, lines=40):
+def tail(text: str, lines: int = 40) -> str:
     """The last ``lines`` lines of ``text``."""
     if not text:
         return ""

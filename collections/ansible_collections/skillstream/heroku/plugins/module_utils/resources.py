@@ -3,11 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Look-ups several modules need: releases, add-on config keys, databases."""
 
-from __future__ import absolute_import, division, print_function
+from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
 import time
+from typing import Any, Optional
 
 try:
     from urllib.parse import quote, urlsplit, urlunsplit
@@ -16,7 +17,10 @@ except ImportError:  # pragma: no cover
 
     from urlparse import urlsplit, urlunsplit  # type: ignore
 
-from ansible_collections.skillstream.heroku.plugins.module_utils.client import HerokuError
+from ansible_collections.skillstream.heroku.plugins.module_utils.client import (
+    HerokuClient,
+    HerokuError,
+)
 from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     MASK,
     ModuleFailure,
@@ -26,13 +30,13 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
 )
 
 
-def list_releases(client, app):
+def list_releases(client: HerokuClient, app: str) -> list[dict[str, Any]]:
     """Every release of ``app``, oldest first (newest last)."""
     releases = client.get_all(app_path(app, "releases"))
     return sorted(releases, key=lambda r: r.get("version") or 0)
 
 
-def current_release(releases):
+def current_release(releases: list[dict[str, Any]]) -> Optional[dict[str, Any]]:
     """The release that is serving: ``current`` if Heroku says so, else the last success."""
     for release in reversed(releases):
         if release.get("current"):
@@ -43,7 +47,9 @@ def current_release(releases):
     return None
 
 
-def wait_for_release(client, app, release, timeout):
+def wait_for_release(
+    client: HerokuClient, app: str, release: dict[str, Any], timeout: float
+) -> dict[str, Any]:
     """Wait until ``release`` leaves ``pending``; fail with its output tail if it failed.
 
     The release phase's output stream stays open while it runs, so it is read first
@@ -75,7 +81,7 @@ def wait_for_release(client, app, release, timeout):
     return release
 
 
-def addon_config_keys(client, app):
+def addon_config_keys(client: HerokuClient, app: str) -> set[str]:
     """Config var names that attached add-ons set on ``app`` (never removed by us)."""
     keys = set()
     for addon in client.get_all(app_path(app, "addons")):
@@ -98,7 +104,7 @@ def addon_config_keys(client, app):
     return keys
 
 
-def resolve_database(client, app, database):
+def resolve_database(client: HerokuClient, app: str, database: str) -> dict[str, Any]:
     """The Postgres add-on behind an attachment name such as ``DATABASE_URL``."""
     wanted = database[:-4] if database.upper().endswith("_URL") else database
     attachments = client.get_all(app_path(app, "addon-attachments"))
@@ -116,7 +122,7 @@ def resolve_database(client, app, database):
     )
 
 
-def redact_url(url):
+def redact_url(url: Optional[str]) -> Optional[str]:
     """Hide the password part of a URL (log drains may carry credentials)."""
     if not url:
         return url

@@ -8,7 +8,7 @@ names, modes normalised to 0644/0755, gzip header without name or time. That is
 what lets the ``build`` module skip a build whose checksum is already released.
 """
 
-from __future__ import absolute_import, division, print_function
+from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
@@ -19,6 +19,7 @@ import io
 import os
 import stat
 import tarfile
+from typing import BinaryIO, Optional
 
 # Anchored patterns (leading "/" or containing "/") match from the root of the
 # source; the others match a file or directory name at any depth, like .gitignore.
@@ -43,7 +44,7 @@ DEFAULT_EXCLUDES = [
 ]
 
 
-def is_excluded(relpath, patterns):
+def is_excluded(relpath: str, patterns: list[str]) -> bool:
     """True when ``relpath`` (POSIX, relative to the source root) is excluded."""
     name = relpath.rsplit("/", 1)[-1]
     for pattern in patterns:
@@ -98,7 +99,9 @@ def _tarinfo(rel, path):
     return info
 
 
-def build_tarball(source_dir, fileobj, excludes=None):
+def build_tarball(
+    source_dir: str, fileobj: BinaryIO, excludes: Optional[list[str]] = None
+) -> tuple[str, int]:
     """Write the tarball of ``source_dir`` to ``fileobj``; return (sha256 hex, file count).
 
     Only regular files, directories and symlinks are packed; sockets and devices
