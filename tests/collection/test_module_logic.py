@@ -1,0 +1,112 @@
+"""The decisions inside the modules, one function at a time (no API, no Ansible run)."""
+
+from __future__ import annotations
+
+import pytest
+from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
+    ModuleFailure,
+    masked_config_diff,
+)
+from ansible_collections.skillstream.heroku.plugins.module_utils.resources import (
+    current_release,
+    redact_url,
+)
+from ansible_collections.skillstream.heroku.plugins.modules.config_vars import plan_patch
+from ansible_collections.skillstream.heroku.plugins.modules.formation import plan_updates
+from ansible_collections.skillstream.heroku.plugins.modules.release import (
+    is_rollback_to,
+    pick_target,
+)
+
+
+def release(version, status="succeeded", slug=True, current=False, description="Deploy"):
+    return {
+        "id": f"r{version}",
+        "version": version,
+        "status": status,
+        "slug": {"id": f"s{version}"} if slug else None,
+        "current": current,
+        "description": description,
+    }
+
+
+def test_plan_patch_sets_only_what_differs_and_null_deletes():
+    current = {"A": "1", "B": "2", "KEEP": "x"}
+    wanted = {"A": "1", "B": 3, "C": True, "GONE": None, "KEEP": None}
+    assert plan_patch(current, wanted, exclusive=False, protected=set()) == {
+        "B": "3",
+        "C": "true",
+        "KEEP": None,
+    }
+
+
+def test_plan_patch_exclusive_removes_unlisted_but_protected_keys():
+    current = {"A": "1", "OLD": "x", "DATABASE_URL": "postgres://"}
+    patch = plan_patch(current, {"A": "1"}, exclusive=True, protected={"DATABASE_URL"})
+    assert patch == {"OLD": None}
+
+
+def test_masked_config_diff_shows_keys_never_values():
+    diff = masked_config_diff({"A": "secret-a", "B": "b"}, {"A": "secret-z", "C": "c"})
+    assert diff == {
+        "before": {"A": "********", "B": "********"},
+        "after": {"A": "******** (changed)", "C": "******** (added)"},
+    }
+    assert "secret" not in repr(diff)
+
+
+def test_formation_updates_hold_only_changed_types_and_ignore_size_case():
+    current = [
+        {"type": "web", "quantity": 1, "size": "Standard-1X"},
+        {"type": "worker", "quantity": 1, "size": "Standard-1X"},
+    ]
+    wanted = [
+        {"type": "web", "quantity": 2, "size": "standard-1x"},
+        {"type": "worker", "quantity": 1, "size": None},
+    ]
+    assert plan_updates(current, wanted) == [{"type": "web", "quantity": 2}]
+
+
+def test_previous_skips_failed_and_slugless_releases():
+    releases = [
+        release(1, slug=False),
+        release(2),
+        release(3, status="failed"),
+        release(4, slug=False),
+        release(5, current=True),
+    ]
+    assert pick_target(releases, releases[-1], "previous")["version"] == 2
+
+
+@pytest.mark.parametrize(
+    ("wanted", "message"),
+    [
+        ("v9", "Release v9 does not exist (releases are v1..v3)"),
+        ("2", "Cannot roll back to v2: its status is failed"),
+        ("v1", "Cannot roll back to v1: it has no slug"),
+        ("latest", "rollback_to must be 'previous', 'vN' or N"),
+    ],
+)
+def test_rollback_refuses_with_a_reason(wanted, message):
+    releases = [release(1, slug=False), release(2, status="failed"), release(3, current=True)]
+    with pytest.raises(ModuleFailure) as caught:
+        pick_target(releases, releases[-1], wanted)
+    assert message in caught.value.msg
+
+
+def test_a_rollback_release_counts_as_the_target():
+    assert is_rollback_to(release(9, description="Rollback to v7"), release(7))
+    assert not is_rollback_to(release(9, description="Deploy abc"), release(7))
+
+
+def test_current_release_prefers_herokus_flag_then_the_newest_success():
+    assert current_release([release(1, current=True), release(2)])["version"] == 1
+    assert current_release([release(1), release(2), release(3, status="failed")])["version"] == 2
+    assert current_release([]) is None
+
+
+def test_redact_url_hides_only_the_password():
+    assert redact_url("syslog+tls://u:pw@logs.example.com:6514/x") == (
+        "syslog+tls://u:********@logs.example.com:6514/x"
+    )
+    assert redact_url("https://logs.example.com/x") == "https://logs.example.com/x"
