@@ -1,4 +1,5 @@
-"""Content-Security-Policy header: same-origin scripts and styles, media from the bucket/CDN."""
+"""Content-Security-Policy (same-origin scripts and styles, media from the bucket/CDN) and
+Permissions-Policy (no camera, microphone, geolocation or payment access for any page)."""
 
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -29,6 +30,9 @@ def storage_origins() -> tuple[list[str], list[str]]:
     return media, s3
 
 
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
 def build_policy() -> str:
     media, upload = storage_origins()
     media_src = " ".join([*media, *settings.CSP_MEDIA_ORIGINS])
@@ -57,4 +61,5 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         # Built per response (a few string joins) so it always matches the storage settings.
         response.headers.setdefault("Content-Security-Policy", build_policy())
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
