@@ -134,6 +134,14 @@ def run_phase(
     return run, requests
 
 
+def keep_logs(cloud: PrivateCloud) -> None:
+    """Keep localcloud's app and build logs beside the results (git-ignored) for diagnosis."""
+    import shutil
+
+    for log in (cloud.home / "logs").rglob("*.log"):
+        shutil.copy(log, RESULTS / f"deploy-localcloud-{log.stem}.log.tmp")
+
+
 def main() -> int:
     banner("deploy: deploy.yml / rollback.yml against a private localcloud")
     report = Report("deploy")
@@ -147,7 +155,11 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-deploy-"))
     try:
         with PrivateCloud() as cloud:
-            phases = measure(report, cloud, variable, work)
+            try:
+                phases = measure(report, cloud, variable, work)
+            finally:
+                if report.errors:
+                    keep_logs(cloud)
     except Exception as exc:
         report.error(f"{type(exc).__name__}: {exc}")
     finally:
@@ -177,10 +189,11 @@ def measure(
     phases["first deploy"] = first
     report.add("first deploy: wall time", first.wall_seconds, "s", note="cold build cache")
     report.add("first deploy: Heroku API requests", requests, "req")
-    if first.returncode != 0:
-        return phases
-
     apps = cloud.request("/apps")
+    if first.returncode != 0 and not (apps and current_release(cloud, apps[0]["name"])):
+        return phases
+    # A first deploy that failed after its release (a smoke test, say) still leaves the app
+    # serving that release: the later phases are measured, the failure stays reported.
     app = apps[0]["name"]
     web_url = apps[0]["web_url"].rstrip("/") + "/"
     report.details["app"] = app
