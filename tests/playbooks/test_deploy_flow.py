@@ -196,7 +196,8 @@ def test_a_broken_revision_is_rolled_back_by_deploy(flow: Flow) -> None:
         run = flow.playbook(
             "deploy.yml",
             "-e", "heroku_app_version=broken",
-            "-e", "heroku_app_health_retries=15",
+            "-e", "heroku_app_health_retries=10",
+            "-e", "heroku_app_health_timeout=3",
             figure="broken deploy rolled back",
         )  # fmt: skip
     finally:
