@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from localcloud.faults import Faults
 from localcloud.settings import HOST
 
 log = logging.getLogger("localcloud.aws")
+CHUNK = 1 << 16
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-connection"}
 
 
@@ -105,25 +107,36 @@ class AwsProxy:
         return self._forward(req)(environ, start_response)
 
     def _forward(self, req: Request) -> Response:
+        """Pass the request on, streaming bodies both ways (media uploads can be large)."""
         headers = {k: v for k, v in req.headers.items() if k.lower() not in HOP_BY_HOP}
-        body = req.get_data()
-        headers["Content-Length"] = str(len(body))
+        body: Any
+        if req.content_length is not None:
+            body = req.stream  # http.client sends it in blocks, with the given Content-Length
+        else:
+            body = req.get_data()  # chunked or absent: small enough to hold
+            headers["Content-Length"] = str(len(body))
         conn = http.client.HTTPConnection(HOST, self.moto_port, timeout=300)
+        path = req.environ.get("RAW_URI") or req.full_path.rstrip("?")
         try:
-            path = req.environ.get("RAW_URI") or req.full_path.rstrip("?")
             conn.request(req.method, path, body=body, headers=headers)
             upstream = conn.getresponse()
-            data = upstream.read()
-            out = Response(data, upstream.status)
-            out.headers.clear()
-            for key, value in upstream.getheaders():
-                if key.lower() not in HOP_BY_HOP:
-                    out.headers.add(key, value)
-            if req.method != "HEAD":
-                out.headers["Content-Length"] = str(len(data))
-            return out
-        finally:
+        except BaseException:
             conn.close()
+            raise
+
+        def relay() -> Iterator[bytes]:
+            try:
+                while chunk := upstream.read(CHUNK):
+                    yield chunk
+            finally:
+                conn.close()
+
+        out = Response(relay(), upstream.status, direct_passthrough=True)
+        out.headers.clear()
+        for key, value in upstream.getheaders():
+            if key.lower() not in HOP_BY_HOP:
+                out.headers.add(key, value)
+        return out
 
     def serve_forever(self) -> None:
         self.server.serve_forever()
