@@ -59,7 +59,7 @@ class MultipartWriter:
         self._slots = threading.Semaphore(max_inflight)
         self._futures: List[Future] = []
 
-    def _upload_part(self, number: int, data: bytes) -> Dict[str, Any]:
+    def _upload_part(self, number: int, data: bytearray) -> Dict[str, Any]:
         try:
             resp = self.client.upload_part(
                 Bucket=self.bucket,
@@ -141,17 +141,23 @@ class MultipartWriter:
                 )
 
 
-def _read_exactly(stream: IO[bytes], size: int) -> bytes:
-    """Read `size` bytes unless the stream ends first (pipes return short reads)."""
-    chunks = []
-    remaining = size
-    while remaining > 0:
-        chunk = stream.read(min(remaining, MIB))
-        if not chunk:
+def _read_exactly(stream: IO[bytes], size: int) -> bytearray:
+    """Read `size` bytes unless the stream ends first (pipes return short reads).
+
+    Reads into one preallocated buffer: no list of chunks joined into a second copy.
+    """
+    buf = bytearray(size)
+    view = memoryview(buf)
+    filled = 0
+    while filled < size:
+        n = stream.readinto(view[filled:])  # type: ignore[attr-defined]
+        if not n:
             break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+        filled += n
+    view.release()
+    if filled < size:
+        del buf[filled:]
+    return buf
 
 
 def iter_object(
