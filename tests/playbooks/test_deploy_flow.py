@@ -212,7 +212,11 @@ def test_a_broken_revision_is_rolled_back_by_deploy(flow: Flow) -> None:
 
 
 def test_check_mode_shows_drift_and_changes_nothing(flow: Flow) -> None:
-    flow.playbook("deploy.yml", "-e", "heroku_app_version=code-b")  # converge after the above
+    converge = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-b")
+    assert converge.rc == 0, converge.tail()
+    check = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-b", "--check", "--diff")
+    assert check.rc == 0, check.tail()
+    assert check.changed == 0, check.output
     flow.api(f"/apps/{APP}/config-vars", "PATCH", {"WEB_CONCURRENCY": "9"})
     releases = len(flow.releases())
     run = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-b", "--check", "--diff")
@@ -238,3 +242,11 @@ def test_a_release_with_new_migrations_is_backed_up_first(flow: Flow) -> None:
     assert "captured backup b" in text
     assert "(migrations changed)" in text
     assert flow.version()["commit"].startswith("code-c+m.")
+
+
+def test_verify_runs_on_its_own(flow: Flow) -> None:
+    run = flow.playbook("playbooks/verify.yml")
+    assert run.rc == 0, run.tail()
+    assert "Smoke test passed" in run.output
+    for feature in ("sign up", "log in", "upload", "watch", "like", "comment", "subscribe"):
+        assert feature in run.output
