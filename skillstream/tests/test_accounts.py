@@ -62,7 +62,20 @@ def test_login_is_rate_limited_after_five_failures(client, user):
     assert client.post(url, {"username": other.email, "password": PASSWORD}).status_code == 302
 
 
-def test_sign_up_is_rate_limited_per_address(client):
+def test_accounts_created_per_address_are_capped_per_hour(client, settings):
+    settings.RATELIMIT_SIGNUPS_PER_HOUR = 2
+    url = reverse("accounts:signup")
+    for n in range(2):
+        response = client.post(url, {"email": f"ok{n}@example.com", "password": PASSWORD})
+        assert response.status_code == 302
+        client.logout()
+    response = client.post(url, {"email": "third@example.com", "password": PASSWORD})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert not User.objects.filter(email="third@example.com").exists()
+
+
+def test_failed_sign_ups_are_rate_limited_per_address(client):
     url = reverse("accounts:signup")
     for n in range(5):
         client.post(url, {"email": f"bad{n}", "password": "x"})

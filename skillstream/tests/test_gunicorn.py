@@ -1,6 +1,7 @@
 """The app as a dyno runs it: release phase, then the Procfile's gunicorn command with
 production settings, PostgreSQL, Redis and S3 (moto) from config vars."""
 
+import json
 import os
 import re
 import subprocess
@@ -37,8 +38,66 @@ def database():
     admin.close()
 
 
-@pytest.fixture(scope="module")
-def dyno(database, s3_endpoint, tmp_path_factory):
+class Formation:
+    """The release phase, then web (and worker) processes as the Procfile declares them."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.logs, self.processes = env, logs, []
+        self.port = int(env["PORT"])
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def release(self) -> None:
+        for command in (
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            ["sh", "-c", procfile()["release"]],
+        ):
+            done = subprocess.run(
+                command, cwd=APP_ROOT, env=self.env, capture_output=True, text=True, timeout=120
+            )
+            assert done.returncode == 0, done.stderr
+
+    def start(self, kind: str, extra: str = "") -> None:
+        log_path = self.logs / f"{kind}.log"
+        log = log_path.open("w")  # a file, not a pipe: a full pipe would stall the process
+        process = subprocess.Popen(
+            ["sh", "-c", f"exec {procfile()[kind]}{extra}"],
+            cwd=APP_ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append((process, log, log_path))
+
+    def wait_for_web(self) -> None:
+        process, _, log_path = self.processes[0]
+        deadline = time.monotonic() + 90  # generous: a loaded CI machine boots Django slowly
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"gunicorn exited {process.returncode}: {log_path.read_text()}")
+            try:
+                # No redirect following: an https redirect would send TLS to plain http.
+                requests.get(f"{self.url}/version", timeout=5, allow_redirects=False)
+                return
+            except requests.RequestException:
+                time.sleep(0.3)
+        pytest.fail(f"gunicorn did not answer within 90 s: {log_path.read_text()}")
+
+    def stop(self) -> list[str]:
+        """Stop every process; return their log lines."""
+        lines: list[str] = []
+        for process, log, log_path in self.processes:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+            lines += log_path.read_text().splitlines()
+        return lines
+
+
+def dyno_env(database: str, s3_endpoint: str, **extra: str) -> dict[str, str]:
     bucket = f"dyno-{uuid.uuid4().hex[:10]}"
     boto3.client(
         "s3",
@@ -47,7 +106,6 @@ def dyno(database, s3_endpoint, tmp_path_factory):
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     ).create_bucket(Bucket=bucket)
-    port = free_port()
     env = {
         key: value
         for key, value in os.environ.items()
@@ -68,47 +126,29 @@ def dyno(database, s3_endpoint, tmp_path_factory):
         HEROKU_SLUG_COMMIT="0123456789abcdef0123456789abcdef01234567",
         HEROKU_RELEASE_CREATED_AT="2026-11-26T06:00:00Z",
         WEB_CONCURRENCY="1",
-        PORT=str(port),
+        PORT=str(free_port()),
         PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        **extra,
     )
-    for command in (
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        ["sh", "-c", procfile()["release"]],
-    ):
-        done = subprocess.run(
-            command, cwd=APP_ROOT, env=env, capture_output=True, text=True, timeout=120
-        )
-        assert done.returncode == 0, done.stderr
-    web = procfile()["web"] + f" --bind 127.0.0.1:{port}"  # Heroku binds 0.0.0.0:$PORT
-    log_path = tmp_path_factory.mktemp("dyno") / "web.log"
-    log = log_path.open("w")  # a file, not a pipe: a full pipe would stall gunicorn
-    server = subprocess.Popen(
-        ["sh", "-c", f"exec {web}"], cwd=APP_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90  # generous: a loaded CI machine boots Django slowly
-    ready = False
-    while not ready and time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"gunicorn exited {server.returncode}: {log_path.read_text()}")
-        try:
-            # No redirect following: the https redirect would send TLS to a plain-http worker.
-            requests.get(f"{base}/version", timeout=5, allow_redirects=False)
-            ready = True
-        except requests.RequestException:
-            time.sleep(0.3)
-    if not ready:
-        server.kill()
-        server.wait()
-        pytest.fail(f"gunicorn did not answer within 90 s: {log_path.read_text()}")
-    yield base
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
-    lines = log_path.read_text().splitlines()
+    return env
+
+
+def assert_one_line_per_event(lines: list[str]) -> None:
     assert not [line for line in lines if "Traceback" in line]
-    # One line per event: gunicorn's own lines, access lines, and the app's key=value lines.
-    assert all(re.match(r"(\[\d{4}-|127\.0\.0\.1 - |level=)", line) for line in lines), lines
+    # gunicorn's own lines, access lines, rq's worker lines and the app's key=value lines.
+    pattern = r"(\[\d{4}-|127\.0\.0\.1 - |level=|\d\d:\d\d:\d\d )"
+    assert all(re.match(pattern, line) for line in lines), lines
+
+
+@pytest.fixture(scope="module")
+def dyno(database, s3_endpoint, tmp_path_factory):
+    """Production profile: https behind the router's X-Forwarded-Proto."""
+    formation = Formation(dyno_env(database, s3_endpoint), tmp_path_factory.mktemp("dyno"))
+    formation.release()
+    formation.start("web", f" --bind {formation.url[7:]}")  # Heroku binds 0.0.0.0:$PORT
+    formation.wait_for_web()
+    yield formation.url
+    assert_one_line_per_event(formation.stop())
 
 
 HTTPS = {"X-Forwarded-Proto": "https", "Host": "skillstream.example.com"}
@@ -166,3 +206,36 @@ def test_healthz_answers_plain_http_probes(dyno):
     )
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+def test_the_deploys_smoke_test_passes_on_a_localcloud_profile(
+    database, s3_endpoint, tmp_path_factory
+):
+    """playbooks/verify.yml's smoke test (sign up, log in/out, direct upload, publish by the
+    worker, watch, like, comment, subscribe, feed, search, delete) against web + worker
+    dynos configured as on localcloud (plain http)."""
+    smoke = APP_ROOT.parent / "roles" / "heroku_app" / "files" / "smoke_test.py"
+    if not smoke.is_file():
+        pytest.fail(f"{smoke} is gone: the deploy's smoke test is this test's subject")
+    env = dyno_env(database, s3_endpoint, SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="0")
+    formation = Formation(env, tmp_path_factory.mktemp("local-dyno"))
+    formation.release()
+    formation.start("web", f" --bind {formation.url[7:]}")
+    formation.start("worker")
+    try:
+        formation.wait_for_web()
+        password = uuid.uuid4().hex  # the persistent subscriber's, as the vault would hold it
+        for _ in range(2):  # the second run logs the persistent subscriber in again
+            result = subprocess.run(
+                [sys.executable, str(smoke), formation.url, "--publish-wait", "60"],
+                env={**os.environ, "SMOKE_PASSWORD": password},
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+            report = json.loads(result.stdout)
+            assert report["ok"], report["failed"]
+            assert [s["step"] for s in report["steps"]][-1] == "delete"
+    finally:
+        lines = formation.stop()
+    assert_one_line_per_event(lines)

@@ -24,10 +24,10 @@ from apps.videos.models import Video
 logger = logging.getLogger(__name__)
 
 
-def too_many_attempts(request: HttpRequest) -> HttpResponse:
-    minutes = max(1, settings.RATELIMIT_WINDOW_SECONDS // 60)
-    response = render(request, "429.html", {"minutes": minutes}, status=429)
-    response["Retry-After"] = str(settings.RATELIMIT_WINDOW_SECONDS)
+def too_many_attempts(request: HttpRequest, seconds: int | None = None) -> HttpResponse:
+    seconds = seconds or settings.RATELIMIT_WINDOW_SECONDS
+    response = render(request, "429.html", {"minutes": max(1, seconds // 60)}, status=429)
+    response["Retry-After"] = str(seconds)
     return response
 
 
@@ -37,11 +37,18 @@ def signup(request: HttpRequest) -> HttpResponse:
     ip = ratelimit.client_ip(request)
     form = SignUpForm(request.POST or None)
     if request.method == "POST":
-        if ratelimit.is_limited("signup", ip):
-            logger.warning("event=ratelimited scope=signup")
+        # Failed attempts (probing for registered emails) are limited like logins; accounts
+        # actually created from one address get a looser hourly cap.
+        if ratelimit.is_limited("signup-failed", ip):
+            logger.warning("event=ratelimited scope=signup reason=failures")
             return too_many_attempts(request)
-        ratelimit.hit("signup", ip)
-        if form.is_valid():
+        if ratelimit.is_limited("signup", ip, limit=settings.RATELIMIT_SIGNUPS_PER_HOUR):
+            logger.warning("event=ratelimited scope=signup reason=hourly_cap")
+            return too_many_attempts(request, 3600)
+        if not form.is_valid():
+            ratelimit.hit("signup-failed", ip)
+        else:
+            ratelimit.hit("signup", ip, window=3600)
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             logger.info("event=signup user=%s", user.pk)

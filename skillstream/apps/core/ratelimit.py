@@ -21,18 +21,21 @@ def _key(scope: str, *parts: str) -> str:
     return f"ratelimit:{scope}:{digest}"
 
 
-def is_limited(scope: str, *parts: str) -> bool:
-    return (cache.get(_key(scope, *parts)) or 0) >= settings.RATELIMIT_ATTEMPTS
+def is_limited(scope: str, *parts: str, limit: int | None = None) -> bool:
+    """True once `limit` hits (default RATELIMIT_ATTEMPTS) were counted in the window."""
+    return (cache.get(_key(scope, *parts)) or 0) >= (limit or settings.RATELIMIT_ATTEMPTS)
 
 
-def hit(scope: str, *parts: str) -> None:
+def hit(scope: str, *parts: str, window: int | None = None) -> None:
+    """Count one hit; the window (default RATELIMIT_WINDOW_SECONDS) starts at the first."""
     key = _key(scope, *parts)
-    if cache.add(key, 1, settings.RATELIMIT_WINDOW_SECONDS):
+    window = window or settings.RATELIMIT_WINDOW_SECONDS
+    if cache.add(key, 1, window):
         return
     try:
         cache.incr(key)
     except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, settings.RATELIMIT_WINDOW_SECONDS)
+        cache.add(key, 1, window)
 
 
 def reset(scope: str, *parts: str) -> None:

@@ -68,7 +68,7 @@ def mp4_duration(head: bytes) -> float | None:
 
 
 def mp4_duration_by_walking(
-    read: Callable[[int, int], bytes], size: int, max_boxes: int = 32
+    read: Callable[[int, int], bytes], size: int, max_boxes: int = 8
 ) -> float | None:
     """Duration of an MP4 whose moov is not at the start (not "fast start"): hop over the
     top-level boxes with small ranged reads (16 bytes each), then read the head of moov."""

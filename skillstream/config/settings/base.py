@@ -116,6 +116,7 @@ VIDEOS_PER_PAGE = 12
 ANONYMOUS_PAGE_CACHE_SECONDS = 30
 RATELIMIT_ATTEMPTS = 5
 RATELIMIT_WINDOW_SECONDS = 300
+RATELIMIT_SIGNUPS_PER_HOUR = 20  # accounts created from one address (a classroom shares one)
 RATELIMIT_TRUST_FORWARDED_FOR = False  # True behind Heroku's router, which appends the client IP
 
 # Jobs: django-rq on REDIS_URL; without Redis they run inline (see apps.core.jobs).
