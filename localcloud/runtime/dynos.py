@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import metrics
 from .logs import LogHub
-from .procenv import kill_group, process_env, slug_venv, stream
+from .procenv import kill_group, process_env, reap_group, slug_venv, stream
 
 STOP_GRACE = 10.0  # Heroku gives 30 s between SIGTERM and SIGKILL; localcloud is briefer
 BACKOFF_CAP = 20.0
@@ -321,7 +321,7 @@ class _Dyno:
             self._watch(proc)
             code = _exit_status(proc.wait())
         finally:
-            kill_group(proc.pid)  # whatever the process left in its group
+            reap_group(proc.pid)  # whatever the process left in its group
             reader.join(timeout=5)
             mgr.pidfile.remove(proc.pid)
             mgr.ports.give_back(self.port)

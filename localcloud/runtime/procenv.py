@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -76,6 +77,39 @@ def kill_group(pid: int, sig: int = signal.SIGKILL) -> None:
         os.killpg(pid, sig)
 
 
+def reap_group(pgid: int, timeout: float = 2.0) -> None:
+    """SIGKILL a process group until no live member is left: a member forked while the
+    first signal was on its way (a shell starting a background job) gets the next one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            return
+        if not _live_members(pgid) or time.monotonic() > deadline:
+            return  # zombies only: they are init's to reap
+        time.sleep(0.05)
+
+
+def _live_members(pgid: int) -> bool:
+    """Whether a process of the group is still alive (not a zombie), read from /proc."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return True
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
+            return True
+    return False
+
+
 def run_streamed(
     argv: list[str], cwd: Path, env: Mapping[str, str], sink: Callable[[str], None], timeout: float
 ) -> int | None:
@@ -101,5 +135,6 @@ def run_streamed(
     # Whatever the leader left behind in its group goes too: no orphans.
     kill_group(proc.pid)
     proc.wait()
+    reap_group(proc.pid)
     reader.join(timeout=5)
     return code
