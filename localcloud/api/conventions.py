@@ -102,7 +102,13 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 def paginate(
     items: list[dict[str, Any]], header: str | None, ranges: tuple[str, ...]
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Apply a `Range` header; return the page and the `Next-Range` if more remain."""
+    """Apply a `Range` header; return the page and the `Next-Range` if more remain.
+
+    Without a header a short list keeps its natural (creation) order, which for releases is
+    also version order; lists without declared ranges accept `id` and `name`."""
+    ranges = ranges or ("id", "name")
+    if not header and len(items) <= DEFAULT_MAX:
+        return items, None
     if not header:
         field, excl, start, end, order, limit = (
             (ranges[0] if ranges else "id"),
@@ -134,8 +140,6 @@ def paginate(
             )
         if order not in ("asc", "desc") or not 1 <= limit <= LIMIT_MAX:
             raise ApiError(416, "requested_range_not_satisfiable", f"Invalid Range: {header}")
-    if not ranges:
-        return items, None
     desc = order == "desc"
     ordered = sorted(items, key=lambda i: _sort_key(i.get(field)), reverse=desc)
     selected = []

@@ -68,3 +68,11 @@ def test_store_keeps_order_and_survives_reopen(tmp_path) -> None:
         again.put("release", {"id": "r9"}, "app-1")
         raise RuntimeError("roll back")
     assert again.get("release", "r9") is None
+
+
+def test_paginate_without_header_keeps_order_and_lists_without_ranges_page_by_id() -> None:
+    shuffled = [ITEMS[3], ITEMS[0], ITEMS[5]]
+    assert paginate(shuffled, None, ("id",)) == (shuffled, None)
+    page, nxt = paginate(shuffled, "id ..; max=2", ())
+    assert [i["id"] for i in page] == ["id-01", "id-04"]
+    assert nxt == "id ]id-04..; max=2, order=asc"
