@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from .errorpages import ERROR_PAGE, ERRORS, MAINTENANCE_PAGE, STATE_ERRORS
 from .logs import LogHub
 
 log = logging.getLogger(__name__)
@@ -51,49 +52,6 @@ _HOP_BY_HOP = frozenset(
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9+=/\-_.]{20,200}$")
 _NO_BODY = {204, 304}
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
-
-ERROR_PAGE = b"""<!DOCTYPE html>
-<html>
-  <head>
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <meta charset="utf-8">
-    <title>Application Error</title>
-    <style>body{font-family:sans-serif;margin:15% auto;max-width:36em;color:#3f3f44}</style>
-  </head>
-  <body>
-    <h1>Application error</h1>
-    <p>An error occurred in the application and your page could not be served. If you are
-    the application owner, check your logs for details. You can do this from the Heroku
-    CLI with the command <code>heroku logs --tail</code></p>
-  </body>
-</html>
-"""
-
-_ERRORS = {
-    "H10": "App crashed",
-    "H12": "Request timeout",
-    "H13": "Connection closed without response",
-    "H14": "No web processes running",
-    "H20": "App boot timeout",
-    "H80": "Maintenance mode",
-}
-# What a `state(app)` answer means at once, without waiting for a dyno to boot.
-_STATE_ERRORS = {"none": "H14", "maintenance": "H80"}
-
-MAINTENANCE_PAGE = b"""<!DOCTYPE html>
-<html>
-  <head>
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <meta charset="utf-8">
-    <title>Offline for Maintenance</title>
-    <style>body{font-family:sans-serif;margin:15% auto;max-width:36em;color:#3f3f44}</style>
-  </head>
-  <body>
-    <h1>Offline for maintenance</h1>
-    <p>This app is undergoing maintenance right now. Please check back later.</p>
-  </body>
-</html>
-"""
 
 
 class _RouterError(Exception):
@@ -412,8 +370,8 @@ class _Handler(BaseHTTPRequestHandler):
         pool = self.server.pool
         app = self.server.app_name
         state = pool.state(app) if pool.state else "starting"
-        if state in _STATE_ERRORS:
-            raise _RouterError(_STATE_ERRORS[state])
+        if state in STATE_ERRORS:
+            raise _RouterError(STATE_ERRORS[state])
         limit = min(deadline, time.monotonic() + pool.backend_wait)
         while time.monotonic() < limit:
             time.sleep(0.05)
@@ -421,8 +379,8 @@ class _Handler(BaseHTTPRequestHandler):
             if backends:
                 return backends
             state = pool.state(app) if pool.state else "starting"
-            if state in _STATE_ERRORS:
-                raise _RouterError(_STATE_ERRORS[state])
+            if state in STATE_ERRORS:
+                raise _RouterError(STATE_ERRORS[state])
         if pool.state is None:
             raise _RouterError("H14")
         raise _RouterError("H10" if pool.state(app) == "crashed" else "H20")
@@ -524,7 +482,7 @@ class _Handler(BaseHTTPRequestHandler):
         page = MAINTENANCE_PAGE if code == "H80" else ERROR_PAGE
         level = "info" if code == "H80" else "error"
         line = (
-            f'at={level} code={code} desc="{_ERRORS[code]}" method={self.command} '
+            f'at={level} code={code} desc="{ERRORS[code]}" method={self.command} '
             f'path="{self.path}" host={self.headers.get("Host", "")} '
             f'request_id={request_id} fwd="{fwd}" dyno={err.dyno} connect={err.connect} '
             f"service={service} status=503 bytes={len(page)} protocol=http"
