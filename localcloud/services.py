@@ -26,6 +26,9 @@ class Services:
         self.blobs = BlobStore(settings.blobs_dir, settings.api_url)
         self.maintenance: set[str] = {a["name"] for a in self.store.list("app") if a["maintenance"]}
         self.logs, self.dynos, self.routers = _runtime(settings, self.maintenance)
+        from localcloud.oneoff import OneOffs
+
+        self.oneoffs = OneOffs()
         self._app_locks: dict[str, threading.RLock] = {}
         self._locks_lock = threading.Lock()
         self._stopping = threading.Event()
@@ -73,7 +76,8 @@ class Services:
 
     def shutdown(self) -> None:
         self._stopping.set()
-        for step in (self.routers.shutdown, self.dynos.shutdown, self.logs.close):
+        steps = (self.routers.shutdown, self.oneoffs.shutdown, self.dynos.shutdown, self.logs.close)
+        for step in steps:
             try:
                 step()
             except Exception:

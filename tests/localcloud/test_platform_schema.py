@@ -150,6 +150,15 @@ def test_every_implemented_link_matches_the_schema(api, localcloud) -> None:
         raise AssertionError(f"no web dyno up: {api.get(f'{a}/dynos').text}\n{logs}") from None
     w.call("GET", "/apps/{app}/dynos", f"{a}/dynos")
     w.call("GET", "/apps/{app}/dynos/{dyno}", f"{a}/dynos/{dynos[0]['name']}")
+    run = w.call("POST", "/apps/{app}/dynos", f"{a}/dynos",
+                 json={"command": "echo one-off $DYNO; sleep 60", "attach": False})  # fmt: skip
+    assert run["name"].startswith("run.") and run["type"] == "run"
+    _wait(lambda: f"one-off {run['name']}" in api.control("GET", f"/logs/{name}").text)
+    w.call("GET", "/apps/{app}/dynos/{dyno}", f"{a}/dynos/{run['name']}")
+    w.call("POST", "/apps/{app}/dynos/{dyno}/actions/stop", f"{a}/dynos/{run['name']}/actions/stop")
+    _wait(lambda: run["name"] not in [d["name"] for d in api.get(f"{a}/dynos").json()])
+    w.call("POST", "/apps/{app}/formations/{formation}/actions/stop",
+           f"{a}/formations/web/actions/stop")  # fmt: skip
     w.call("DELETE", "/apps/{app}/dynos/{dyno}", f"{a}/dynos/{dynos[0]['name']}")
     w.call("DELETE", "/apps/{app}/formations/{formation}", f"{a}/formations/web")
     w.call("DELETE", "/apps/{app}/dynos", f"{a}/dynos")

@@ -107,19 +107,49 @@ def _dyno_view(ctx: Ctx, app: dict[str, Any], dyno: Any) -> dict[str, Any]:
     }
 
 
+def _all_dynos(ctx: Ctx, app: dict[str, Any]) -> list[Any]:
+    return [*ctx.svc.dynos.dynos(app["name"]), *ctx.svc.oneoffs.list(app["name"])]
+
+
 @routes.get("/apps/<app>/dynos", ranges=("id", "name"))
 def list_dynos(ctx: Ctx, app: str) -> Any:
     doc = ctx.svc.find_app(app)
-    return [_dyno_view(ctx, doc, d) for d in ctx.svc.dynos.dynos(doc["name"])]
+    return [_dyno_view(ctx, doc, d) for d in _all_dynos(ctx, doc)]
 
 
 @routes.get("/apps/<app>/dynos/<dyno>")
 def dyno_info(ctx: Ctx, app: str, dyno: str) -> Any:
     doc = ctx.svc.find_app(app)
-    for d in ctx.svc.dynos.dynos(doc["name"]):
+    for d in _all_dynos(ctx, doc):
         if dyno in (d.id, d.name):
             return _dyno_view(ctx, doc, d)
     raise not_found("dyno")
+
+
+@routes.post("/apps/<app>/dynos")
+def create_dyno(ctx: Ctx, app: str) -> Any:
+    """A detached one-off dyno (`attach` is not supported: its output goes to the log)."""
+    doc = ctx.svc.find_app(app)
+    body = ctx.body()
+    if body.get("attach"):
+        raise invalid("attached one-off dynos are not supported; use attach: false and logs")
+    return _dyno_view(ctx, doc, ctx.svc.oneoffs.start(ctx.svc, doc, body)), 201
+
+
+@routes.post("/apps/<app>/dynos/<dyno>/actions/stop")
+def stop_dyno(ctx: Ctx, app: str, dyno: str) -> Any:
+    """A one-off dyno ends; a formation dyno is replaced by its formation (a restart)."""
+    doc = ctx.svc.find_app(app)
+    oneoff = ctx.svc.oneoffs.find(doc["name"], dyno)
+    if oneoff is not None:
+        ctx.svc.oneoffs.stop(doc["name"], oneoff)
+        return Response(b"{}", 202, content_type="application/json")
+    return restart_dyno(ctx, app, dyno)
+
+
+@routes.post("/apps/<app>/formations/<ptype>/actions/stop")
+def stop_formation(ctx: Ctx, app: str, ptype: str) -> Any:
+    return restart_formation(ctx, app, ptype)
 
 
 @routes.delete("/apps/<app>/dynos/<dyno>")
