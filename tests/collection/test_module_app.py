@@ -62,10 +62,11 @@ def test_app_info_reads_releases_formation_features(heroku, new_app, tmp_path):
         [
             mod("app_info", name=name),
             mod("app_info", name="coll-does-not-exist", missing_ok=True),
+            mod("app_info", check=True, name="coll-does-not-exist"),
         ],
         tmp_path,
     )
-    info, missing = run.results
+    info, missing, planned = run.results
     assert info["changed"] is False and info["exists"] is True
     versions = [r["version"] for r in info["releases"]]
     assert versions == sorted(versions) and len(versions) >= 2
@@ -73,6 +74,8 @@ def test_app_info_reads_releases_formation_features(heroku, new_app, tmp_path):
     assert {f["name"] for f in info["features"]} >= {"preboot"}
     assert isinstance(info["formation"], list) and info["addons"] == []
     assert missing["exists"] is False and missing["failed"] is False
+    # in check mode the app may only be planned by an earlier task: not an error
+    assert planned["exists"] is False and planned["failed"] is False
 
 
 def test_feature_toggles_with_check_mode_and_diff(heroku, new_app, tmp_path):

@@ -31,6 +31,8 @@ options:
     description:
       - When true, a missing app is not an error; RV(exists) is false and the other
         values are empty.
+      - In check mode a missing app is never an error, because an earlier task may only
+        have planned to create it.
     type: bool
     default: false
 """
@@ -99,7 +101,7 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.resources impor
 
 def run(hm):
     client, name = hm.client, hm.params["name"]
-    app = client.get(app_path(name), missing_ok=hm.params["missing_ok"])
+    app = client.get(app_path(name), missing_ok=hm.params["missing_ok"] or hm.check_mode)
     if app is None:
         return {
             "changed": False,
