@@ -12,10 +12,11 @@ from .conftest import client, media_vars, run_playbook, unique
 
 @pytest.fixture(scope="module")
 def converged(aws_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """One media stack, converged twice (the second time with -vvv)."""
+    """One media stack, converged twice."""
     tmp = tmp_path_factory.mktemp("s3_media")
     variables = media_vars(unique("s3m"))
-    first = run_playbook(aws_endpoint, "media.yml", variables, tmp).ok()
+    # -vvv: the secret must stay hidden even where Ansible prints module arguments and results.
+    first = run_playbook(aws_endpoint, "media.yml", variables, tmp, "-vvv").ok()
     second = run_playbook(aws_endpoint, "media.yml", variables, tmp, "-vvv").ok()
     return {"vars": variables, "first": first, "second": second}
 
@@ -149,13 +150,22 @@ def test_rotation_keeps_the_old_key_until_finished(aws_endpoint: str, tmp_path) 
 
 
 def test_check_mode_reports_but_creates_nothing(aws_endpoint: str, tmp_path) -> None:
-    variables = media_vars(unique("chk"))
+    variables = media_vars(unique("chk"), media_roles=["s3_media", "cloudfront"])
     run = run_playbook(aws_endpoint, "media.yml", variables, tmp_path, "--check").ok()
     assert run.changed > 0
     with pytest.raises(ClientError):
         client("s3", aws_endpoint).head_bucket(Bucket=variables["s3_media_bucket_name"])
     with pytest.raises(ClientError):
         client("iam", aws_endpoint).get_user(UserName=variables["s3_media_iam_user_name"])
+    cloudfront = client("cloudfront", aws_endpoint)
+    oacs = cloudfront.list_origin_access_controls()["OriginAccessControlList"].get("Items", [])
+    assert variables["cloudfront_oac_name"] not in [o["Name"] for o in oacs]
+    distributions = cloudfront.list_distributions()["DistributionList"].get("Items", [])
+    references = [
+        cloudfront.get_distribution_config(Id=d["Id"])["DistributionConfig"]["CallerReference"]
+        for d in distributions
+    ]
+    assert variables["cloudfront_distribution_name"] not in references
 
 
 @pytest.mark.parametrize(
