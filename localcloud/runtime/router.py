@@ -1,7 +1,9 @@
 """The router: one HTTP reverse proxy per app, balancing over its web dynos like Heroku's.
 
-Each app listens on its own loopback port (its `web_url`). A request goes round-robin to a
-web dyno that is up, with Heroku's forwarding headers; bodies stream both ways. Errors
+Each app listens on its own loopback port (its `web_url`) and, given an https port, on a
+second one that terminates TLS as Heroku's router does (`X-Forwarded-Proto: https`). A
+request goes round-robin to a web dyno that is up, with Heroku's forwarding headers;
+bodies stream both ways. Errors
 answer 503 with Heroku's error codes in the router log line: H12 after 30 s without a
 response, H14 when no web dyno runs, H10 when dynos refuse connections, H20 when they do
 not boot in time.
@@ -16,15 +18,18 @@ import logging
 import re
 import selectors
 import socket
+import ssl
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from .errorpages import ERROR_PAGE, ERRORS, MAINTENANCE_PAGE, STATE_ERRORS
 from .logs import LogHub
+from .tls import server_context
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,7 @@ CLIENT_IDLE = 90.0  # keep-alive connections idle longer are closed
 REPLAY_LIMIT = 1 << 20  # bodies up to this size are buffered, so a refused try can retry
 CHUNK = 64 * 1024
 POOL_IDLE = 1.0  # seconds a kept-alive dyno connection may wait in the pool
+HANDSHAKE_TIMEOUT = 10.0  # a client that never finishes its TLS handshake is dropped
 _HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -65,9 +71,13 @@ class _AppServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
-    def __init__(self, pool: RouterPool, app_name: str, port: int) -> None:
+    def __init__(
+        self, pool: RouterPool, app_name: str, port: int, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.pool = pool
         self.app_name = app_name
+        self.tls = tls
+        self.proto = "https" if tls else "http"
         self.turn = itertools.count()
         self.idle: dict[int, list[tuple[http.client.HTTPConnection, float]]] = {}
         self.idle_lock = threading.Lock()
@@ -80,6 +90,22 @@ class _AppServer(ThreadingHTTPServer):
         with self.idle_lock:
             self.clients.add(sock)
         return sock, addr
+
+    def process_request_thread(self, request: socket.socket, client_address: object) -> None:
+        if self.tls is not None:
+            # The handshake runs in the request's own thread: a slow client never holds up
+            # the accept loop.
+            try:
+                request.settimeout(HANDSHAKE_TIMEOUT)
+                secure = self.tls.wrap_socket(request, server_side=True)
+            except (OSError, ValueError):
+                self.shutdown_request(request)
+                return
+            with self.idle_lock:
+                self.clients.discard(request)
+                self.clients.add(secure)
+            request = secure
+        super().process_request_thread(request, client_address)
 
     def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
         with self.idle_lock:
@@ -190,7 +216,7 @@ class _Handler(BaseHTTPRequestHandler):
         ]
         headers += [
             ("X-Forwarded-For", fwd),
-            ("X-Forwarded-Proto", "http"),
+            ("X-Forwarded-Proto", self.server.proto),
             ("X-Forwarded-Port", str(self.server.server_address[1])),
             ("X-Request-Id", request_id),
             ("X-Request-Start", str(int(time.time() * 1000))),
@@ -485,7 +511,7 @@ class _Handler(BaseHTTPRequestHandler):
             f'at={level} code={code} desc="{ERRORS[code]}" method={self.command} '
             f'path="{self.path}" host={self.headers.get("Host", "")} '
             f'request_id={request_id} fwd="{fwd}" dyno={err.dyno} connect={err.connect} '
-            f"service={service} status=503 bytes={len(page)} protocol=http"
+            f"service={service} status=503 bytes={len(page)} protocol={self.server.proto}"
         )
         self.server.pool.logs.emit(self.server.app_name, "heroku", "router", line)
         # An unread request body may still be on the wire: do not reuse this connection.
@@ -516,7 +542,7 @@ class _Handler(BaseHTTPRequestHandler):
             f'{prefix} method={self.command} path="{self.path}" '
             f'host={self.headers.get("Host", "")} request_id={request_id} fwd="{fwd}" '
             f"dyno={dyno} connect={connect_ms}ms service={max(0, service_ms)}ms "
-            f"status={status} bytes={size} protocol=http"
+            f"status={status} bytes={size} protocol={self.server.proto}"
         )
         self.server.pool.logs.emit(self.server.app_name, "heroku", "router", line)
 
@@ -564,11 +590,15 @@ def _pipe(client: socket.socket, upstream: socket.socket, idle: float) -> None:
             if not ready:
                 return
             for key, _events in ready:
+                sock: socket.socket = key.fileobj  # type: ignore[assignment]
                 try:
-                    data = key.fileobj.recv(CHUNK)  # type: ignore[union-attr]
+                    data = sock.recv(CHUNK)
                     if not data:
                         return
-                    peer[key.fileobj].sendall(data)  # type: ignore[index]
+                    peer[sock].sendall(data)
+                    # TLS may hold decrypted bytes that select() cannot see: drain them.
+                    while isinstance(sock, ssl.SSLSocket) and sock.pending():
+                        peer[sock].sendall(sock.recv(CHUNK))
                 except OSError:
                     return
 
@@ -597,7 +627,7 @@ def _ms(seconds: float) -> int:
 
 
 class RouterPool:
-    """The routers of every app, one listening port each."""
+    """The routers of every app: an http port each, and an https port when given one."""
 
     def __init__(
         self,
@@ -605,56 +635,88 @@ class RouterPool:
         backends: Callable[[str], list[tuple[str, int]]],
         state: Callable[[str], str] | None = None,
         backend_wait: float = 10.0,
+        tls_dir: Path | None = None,
     ) -> None:
         """`state(app)` ('up'|'starting'|'crashed'|'none', DynoManager.web_state, or
         'maintenance') lets a request wait for booting dynos, answer H14 at once when there
-        are none, and H80 with the maintenance page while the app is in maintenance."""
+        are none, and H80 with the maintenance page while the app is in maintenance.
+
+        `tls_dir` (`<home>/tls`) holds the certificate of the https listeners, generated
+        there on first use (`tls.ensure_cert`)."""
         self.logs = logs
         self.backends = backends
         if state is None:  # given DynoManager.web_backends, its web_state comes along
             state = getattr(getattr(backends, "__self__", None), "web_state", None)
         self.state = state
         self.backend_wait = backend_wait
+        self.tls_dir = tls_dir
+        self._tls: ssl.SSLContext | None = None
         self._lock = threading.Lock()
         self._changes = threading.RLock()
-        self._servers: dict[str, tuple[_AppServer, threading.Thread]] = {}
+        self._servers: dict[str, list[tuple[_AppServer, threading.Thread]]] = {}
 
-    def ensure(self, app_name: str, port: int) -> None:
-        """Serve the app on `port` (no-op when it already does; moves it otherwise).
+    def ensure(self, app_name: str, port: int, https_port: int | None = None) -> None:
+        """Serve the app on `port`, and over TLS on `https_port` when given (no-op when it
+        already does; moves it otherwise).
 
-        OSError when the port is taken by something else."""
+        OSError when a port is taken by something else."""
+        wanted = [(port, False)] + ([(https_port, True)] if https_port else [])
         with self._changes:  # two callers never race to bind the same app's port
             with self._lock:
                 existing = self._servers.get(app_name)
-                if existing and existing[0].server_address[1] == port:
-                    return
+            if existing and wanted == [(s.server_address[1], bool(s.tls)) for s, _t in existing]:
+                return
             if existing:
                 self.remove(app_name)
-            server = _AppServer(self, app_name, port)
-            thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": 0.2},
-                name=f"router-{app_name}",
-                daemon=True,
-            )
-            thread.start()
+            started: list[tuple[_AppServer, threading.Thread]] = []
+            try:
+                for number, secure in wanted:
+                    server = _AppServer(self, app_name, number, self._context() if secure else None)
+                    thread = threading.Thread(
+                        target=server.serve_forever,
+                        kwargs={"poll_interval": 0.2},
+                        name=f"router-{app_name}" + ("-https" if secure else ""),
+                        daemon=True,
+                    )
+                    thread.start()
+                    started.append((server, thread))
+            except BaseException:
+                for server, thread in started:  # all or nothing: no half-served app
+                    server.close_all()
+                    thread.join(timeout=5)
+                raise
             with self._lock:
-                self._servers[app_name] = (server, thread)
+                self._servers[app_name] = started
 
     def port(self, app_name: str) -> int | None:
+        """The app's http port."""
         with self._lock:
             entry = self._servers.get(app_name)
-        return entry[0].server_address[1] if entry else None
+        return entry[0][0].server_address[1] if entry else None
+
+    def https_port(self, app_name: str) -> int | None:
+        """The app's https port, when it has one."""
+        with self._lock:
+            entry = self._servers.get(app_name) or []
+        return next((s.server_address[1] for s, _t in entry if s.tls), None)
 
     def remove(self, app_name: str) -> None:
         with self._lock:
             entry = self._servers.pop(app_name, None)
-        if entry:
-            entry[0].close_all()
-            entry[1].join(timeout=5)
+        for server, _thread in entry or ():
+            server.close_all()
+        for _server, thread in entry or ():
+            thread.join(timeout=5)
 
     def shutdown(self) -> None:
         with self._lock:
             names = list(self._servers)
         for name in names:
             self.remove(name)
+
+    def _context(self) -> ssl.SSLContext:
+        if self.tls_dir is None:
+            raise ValueError("an https port needs RouterPool(tls_dir=...)")
+        if self._tls is None:
+            self._tls = server_context(self.tls_dir)
+        return self._tls
