@@ -221,6 +221,16 @@ def test_dashboard_shows_own_videos_and_totals(client, user, make_user, make_vid
     assert b"7 views \xc2\xb7 1 likes \xc2\xb7 1 comments" in response.content
 
 
+def test_studio_refreshes_itself_while_an_upload_is_processing(auth_client, user, make_video):
+    video = make_video(user, status=Video.Status.PROCESSING)
+    response = auth_client.get(reverse("videos:dashboard"))
+    assert b'<meta http-equiv="refresh" content="5">' in response.content
+    assert b"Processing" in response.content
+    video.status = Video.Status.READY
+    video.save()
+    assert b"http-equiv" not in auth_client.get(reverse("videos:dashboard")).content
+
+
 def test_owner_edits_and_deletes_own_video(auth_client, user, make_video):
     video = make_video(user)
     response = auth_client.post(

@@ -156,8 +156,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "comments": Comment.objects.filter(video__owner=request.user).count(),
         "subscribers": request.user.subscribers.count(),
     }
+    processing = videos.filter(
+        status__in=[Video.Status.UPLOADING, Video.Status.PROCESSING]
+    ).exists()
     page = paginate(request, videos, per_page=20)
-    return render(request, "videos/dashboard.html", {"page": page, "stats": stats})
+    return render(
+        request,
+        "videos/dashboard.html",
+        {"page": page, "stats": stats, "processing": processing},
+    )
 
 
 def _own_video(request: HttpRequest, pk: int) -> Video:
