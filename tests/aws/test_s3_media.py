@@ -185,3 +185,33 @@ def test_wrong_variable_stops_before_any_api_call(
     assert "Ensure the media bucket is private" not in run.output
     with pytest.raises(ClientError):
         client("s3", aws_endpoint).head_bucket(Bucket=variables["s3_media_bucket_name"])
+
+
+def test_sse_kms_with_a_key_the_role_manages(aws_endpoint: str, tmp_path) -> None:
+    name = unique("kms")
+    variables = media_vars(
+        name, s3_media_encryption="aws:kms", s3_media_kms_key_alias=f"alias/{name}-media"
+    )
+    first = run_playbook(aws_endpoint, "media.yml", variables, tmp_path).ok()
+    second = run_playbook(aws_endpoint, "media.yml", variables, tmp_path).ok()
+    assert first.changed > 0
+    assert second.changed == 0, second.output[-3000:]
+
+    kms = client("kms", aws_endpoint)
+    key = kms.describe_key(KeyId=f"alias/{name}-media")["KeyMetadata"]
+    assert kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"] is True
+    (rule,) = client("s3", aws_endpoint).get_bucket_encryption(
+        Bucket=variables["s3_media_bucket_name"]
+    )["ServerSideEncryptionConfiguration"]["Rules"]
+    default = rule["ApplyServerSideEncryptionByDefault"]
+    assert default["SSEAlgorithm"] == "aws:kms"
+    assert default["KMSMasterKeyID"] == key["Arn"]
+    assert rule["BucketKeyEnabled"] is True
+
+    document = client("iam", aws_endpoint).get_user_policy(
+        UserName=variables["s3_media_iam_user_name"], PolicyName="skillstream-media-objects"
+    )["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    (media_key,) = [s for s in document["Statement"] if s["Sid"] == "MediaKey"]
+    assert media_key["Resource"] == key["Arn"]
+    assert sorted(media_key["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
