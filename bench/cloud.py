@@ -60,13 +60,36 @@ class PrivateCloud:
         self.close()
 
     def close(self) -> None:
-        """Stop it and drop what its add-ons created on the shared PostgreSQL."""
-        for command in ("down", "reset"):
-            try:
-                self._cli(command, timeout=90)
-            except (RuntimeError, subprocess.TimeoutExpired) as err:
-                print(f"  warning: {err}")
+        """Stop it and drop the databases its add-ons created on the shared PostgreSQL.
+
+        Not `localcloud reset`: that also FLUSHes the add-ons' Redis indexes, and other
+        localcloud instances on this machine may have been handed the same index.
+        """
+        try:
+            self._cli("down", timeout=90)
+        except (RuntimeError, subprocess.TimeoutExpired) as err:
+            print(f"  warning: {err}")
+        self._drop_postgres_addons()
         shutil.rmtree(self.home, ignore_errors=True)
+
+    def _drop_postgres_addons(self) -> None:
+        from localcloud import addons
+        from localcloud.store import Store
+
+        db = self.home / "state.sqlite3"
+        if not db.exists():
+            return
+        store = Store(db)
+        try:
+            for addon in store.list("addon"):
+                backing = addon.get("_backing") or {}
+                if backing.get("type") == "postgres":
+                    try:
+                        addons.drop_postgres(backing)
+                    except Exception as err:
+                        print(f"  warning: could not drop {backing.get('database')}: {err}")
+        finally:
+            store.close()
 
     @property
     def api_url(self) -> str:

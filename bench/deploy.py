@@ -205,7 +205,7 @@ def measure(
         "no-op deploy: CPU time of ansible and its modules",
         noop.cpu_seconds,
         "s",
-        note=f"{len(noop.tasks)} tasks; a floor for the wall time whatever the load",
+        note=f"{len(noop.tasks)} tasks; wall time cannot drop below CPU time / cores",
     )
     report.add("no-op deploy: Heroku API requests", requests, "req", "<=", NOOP_MAX_REQUESTS)
     report.add("no-op deploy: tasks reporting changed", noop.changed, "tasks", "<=", 0)
