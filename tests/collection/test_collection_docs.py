@@ -14,13 +14,12 @@ from .playbook import BIN, REPO, ansible_env
 
 COLLECTION = REPO / "collections" / "ansible_collections" / "skillstream" / "heroku"
 MODULES = sorted(p.stem for p in (COLLECTION / "plugins" / "modules").glob("*.py"))
-# The sanity tests that run offline without Docker. Not run: pylint (a large install
-# for little over ruff), pslint and shellcheck (no PowerShell or shell code), changelog
-# (no changelog fragments).
+# The sanity tests that run offline without Docker. Not run: pslint and shellcheck (no
+# PowerShell or shell code in the collection), changelog (no changelog fragments).
 SANITY_TESTS = [
     "action-plugin-docs", "ansible-doc", "compile", "empty-init", "ignores", "import",
     "line-endings", "no-assert", "no-get-exception", "no-illegal-filenames", "no-smart-quotes",
-    "pep8", "replace-urlopen", "runtime-metadata", "shebang", "symlinks",
+    "pep8", "pylint", "replace-urlopen", "runtime-metadata", "shebang", "symlinks",
     "use-argspec-type-path", "use-compat-six", "validate-modules", "yamllint",
 ]  # fmt: skip
 
