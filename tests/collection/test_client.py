@@ -235,3 +235,34 @@ def test_lookup_before_resending_is_itself_retried_then_the_post_is_sent_again(s
     created = client.post("/apps/demo/domains", {"hostname": "a.example"}, recover=recover)
     assert created == {"hostname": "a.example"}
     assert [s.method for s in stub.seen] == ["POST", "GET", "GET", "POST"]
+
+
+def test_upload_to_the_blob_store_is_retried(stub, tmp_path):
+    blob = tmp_path / "source.tar.gz"
+    blob.write_bytes(b"tarball-bytes")
+    stub.queue(Reply(503, None), Reply(200, None))
+    client, slept = make_client(stub)
+    client.upload(f"http://localhost:{stub.port}/blobs/put", str(blob))
+    assert [s.body for s in stub.seen] == [b"tarball-bytes", b"tarball-bytes"]
+    assert len(slept) == 1 and client.api_calls == 2
+
+
+def test_retry_after_as_an_http_date_is_honoured(stub):
+    from email.utils import formatdate
+
+    stub.queue(
+        Reply(503, {"id": "unavailable", "message": "busy"},
+              {"Retry-After": formatdate(time.time() + 30, usegmt=True)}),
+        Reply(200, {"ok": True}),
+    )  # fmt: skip
+    client, slept = make_client(stub, rand=lambda: 0.0)
+    assert client.get("/apps") == {"ok": True}
+    assert 25 < slept[0] <= 30
+
+
+def test_output_stream_is_read_to_its_end(stub):
+    stub.queue(Reply(200, "-----> Building\n-----> Launching\n"))
+    client, _ = make_client(stub)
+    text = client.read_stream(f"http://localhost:{stub.port}/streams/builds/1")
+    assert "Launching" in text
+    assert "Authorization" not in stub.seen[0].headers
