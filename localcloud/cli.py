@@ -145,6 +145,8 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     for app in status["apps"]:
         dynos = ", ".join(f"{d['name']}:{d['state']}" for d in app["dynos"]) or "no dynos"
         print(f"  app {app['name']:<30} {app['web_url']}  {app['release'] or '-'}  {dynos}")
+        if app.get("https_url"):
+            print(f"      {'https':<30} {app['https_url']}  (CA: {status.get('tls_cert')})")
     return 0
 
 

@@ -6,6 +6,7 @@ import logging
 import threading
 
 from localcloud import pgbackups, provisioning, releases
+from localcloud.api.handlers import apps
 from localcloud.api.util import now
 from localcloud.services import Services
 
@@ -35,7 +36,7 @@ def start(svc: Services) -> None:
     """Routers and log drains for every app, dynos on each current release, then the ticker."""
     _fail_interrupted(svc)
     for app in svc.store.list("app"):
-        svc.routers.ensure(app["name"], app["_router_port"])
+        svc.routers.ensure(app["name"], app["_router_port"], apps.https_port(svc, app))
         drains = [d["url"] for d in svc.store.list("log-drain", app["id"])]
         if drains:
             svc.logs.set_drains(app["name"], drains)

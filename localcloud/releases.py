@@ -255,7 +255,7 @@ def _deploy(svc: Services, app_id: str) -> None:
             processes=processes,
             preboot="preboot" in features(svc, app),
         )
-        svc.routers.ensure(app["name"], app["_router_port"])
+        svc.routers.ensure(app["name"], app["_router_port"], app.get("_router_https_port"))
         svc.dynos.deploy(spec)
 
 

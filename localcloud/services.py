@@ -101,4 +101,4 @@ def _runtime(settings: Settings, maintenance: set[str]) -> tuple[Any, Any, Any]:
     def state(app_name: str) -> str:
         return "none" if app_name in maintenance else dynos.web_state(app_name)
 
-    return logs, dynos, RouterPool(logs, backends, state)
+    return logs, dynos, RouterPool(logs, backends, state, tls_dir=settings.home / "tls")

@@ -66,6 +66,8 @@ class Settings:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "us-east-1",
             "LOCALCLOUD_HOME": str(self.home),
+            # The routers' https certificate: a client's CA bundle for the apps' https URLs.
+            "LOCALCLOUD_TLS_CERT": str(self.home / "tls" / "cert.pem"),
         }
 
     def save(self) -> None:

@@ -642,15 +642,14 @@ class RouterPool:
         are none, and H80 with the maintenance page while the app is in maintenance.
 
         `tls_dir` (`<home>/tls`) holds the certificate of the https listeners, generated
-        there on first use (`tls.ensure_cert`)."""
+        there now unless a usable one is there already (`tls.ensure_cert`)."""
         self.logs = logs
         self.backends = backends
         if state is None:  # given DynoManager.web_backends, its web_state comes along
             state = getattr(getattr(backends, "__self__", None), "web_state", None)
         self.state = state
         self.backend_wait = backend_wait
-        self.tls_dir = tls_dir
-        self._tls: ssl.SSLContext | None = None
+        self._tls = server_context(tls_dir) if tls_dir else None
         self._lock = threading.Lock()
         self._changes = threading.RLock()
         self._servers: dict[str, list[tuple[_AppServer, threading.Thread]]] = {}
@@ -671,7 +670,9 @@ class RouterPool:
             started: list[tuple[_AppServer, threading.Thread]] = []
             try:
                 for number, secure in wanted:
-                    server = _AppServer(self, app_name, number, self._context() if secure else None)
+                    if secure and self._tls is None:
+                        raise ValueError("an https port needs RouterPool(tls_dir=...)")
+                    server = _AppServer(self, app_name, number, self._tls if secure else None)
                     thread = threading.Thread(
                         target=server.serve_forever,
                         kwargs={"poll_interval": 0.2},
@@ -713,10 +714,3 @@ class RouterPool:
             names = list(self._servers)
         for name in names:
             self.remove(name)
-
-    def _context(self) -> ssl.SSLContext:
-        if self.tls_dir is None:
-            raise ValueError("an https port needs RouterPool(tls_dir=...)")
-        if self._tls is None:
-            self._tls = server_context(self.tls_dir)
-        return self._tls

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from localcloud import addons as backing
 from localcloud import releases
@@ -14,6 +14,9 @@ from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
 from localcloud.api.util import new_id, now
 from localcloud.records import DEFAULT_STACK, REGIONS, STACKS, public, user_ref
+
+if TYPE_CHECKING:
+    from localcloud.services import Services
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
 ADJECTIVES = [
@@ -68,12 +71,31 @@ def _port_free(port: int) -> bool:
 
 def _router_port(ctx: Ctx) -> int:
     """The next router port from the base that nothing else holds (kept for the app's life)."""
-    base = ctx.svc.settings.router_base_port
+    return _next_router_port(ctx.svc)
+
+
+def _next_router_port(svc: Services) -> int:
+    base = svc.settings.router_base_port
     for _ in range(200):
-        port = base + ctx.svc.store.next_value("router_offset", start=0)
+        port = base + svc.store.next_value("router_offset", start=0)
         if _port_free(port):
             return port
     raise ApiError(503, "service_unavailable", f"No free router port above {base}.")
+
+
+def https_port(svc: Services, app: dict[str, Any]) -> int:
+    """The app's https router port, allocated beside the http one and kept for the app's
+    life; an app made before localcloud served https gets one here (on the next start)."""
+    if not app.get("_router_https_port"):
+        app["_router_https_port"] = _next_router_port(svc)
+        svc.store.put("app", app, app["id"])
+    return app["_router_https_port"]
+
+
+def https_url(app: dict[str, Any]) -> str | None:
+    """Where the router serves the app over TLS (not Heroku's `web_url`, which stays http)."""
+    port = app.get("_router_https_port")
+    return f"https://127.0.0.1:{port}/" if port else None
 
 
 @routes.post("/apps")
@@ -121,11 +143,12 @@ def create(ctx: Ctx) -> Any:
         "updated_at": stamp,
         "web_url": f"http://127.0.0.1:{port}/",
         "_router_port": port,
+        "_router_https_port": _router_port(ctx),
         "_features": [f for f in body.get("feature_flags") or []],
     }
     store.put("app", app, app["id"])
     releases.create(ctx.svc, app, "Initial release", config={}, slug_id=None)
-    ctx.svc.routers.ensure(name, port)
+    ctx.svc.routers.ensure(name, port, app["_router_https_port"])
     return view(ctx, app), 201
 
 
@@ -170,7 +193,7 @@ def update(ctx: Ctx, app: str) -> Any:
             ctx.svc.routers.remove(doc["name"])
             doc["name"] = new
             doc["git_url"] = f"https://git.heroku.com/{new}.git"
-            ctx.svc.routers.ensure(new, doc["_router_port"])
+            ctx.svc.routers.ensure(new, doc["_router_port"], doc.get("_router_https_port"))
         doc["updated_at"] = now()
         store.put("app", doc, doc["id"])
         ctx.svc.maintenance.discard(old_name)

@@ -23,6 +23,7 @@ def health(ctx: Ctx) -> Any:
 @routes.get("/__localcloud/status", kind="control")
 def status(ctx: Ctx) -> Any:
     from localcloud import releases
+    from localcloud.api.handlers import apps as apps_mod
 
     settings = ctx.svc.settings
     apps = []
@@ -33,6 +34,7 @@ def status(ctx: Ctx) -> Any:
                 "name": app["name"],
                 "web_url": app["web_url"],
                 "router_port": app["_router_port"],
+                "https_url": apps_mod.https_url(app),
                 "release": f"v{current['version']}" if current else None,
                 "dynos": [
                     {"name": d.name, "state": d.state, "port": d.port, "pid": d.pid}
@@ -44,6 +46,7 @@ def status(ctx: Ctx) -> Any:
         "home": str(settings.home),
         "api_url": settings.api_url,
         "aws_endpoint": settings.aws_endpoint,
+        "tls_cert": settings.env()["LOCALCLOUD_TLS_CERT"],
         "apps": apps,
     }
 
@@ -129,6 +132,19 @@ def logs(ctx: Ctx, app: str) -> Any:
 
     return Response(follow(), 200, content_type="text/plain; charset=utf-8",
                     direct_passthrough=True)  # fmt: skip
+
+
+@routes.get("/__localcloud/apps/<app>/urls", kind="control")
+def app_urls(ctx: Ctx, app: str) -> Any:
+    """Where the router serves the app: `web_url` (http) and over TLS, with the CA to trust."""
+    from localcloud.api.handlers import apps as apps_mod
+
+    doc = ctx.svc.find_app(app)
+    return {
+        "http": doc["web_url"],
+        "https": apps_mod.https_url(doc),
+        "tls_cert": ctx.svc.settings.env()["LOCALCLOUD_TLS_CERT"],
+    }
 
 
 @routes.get("/__localcloud/apps/<app>/state", kind="control")
