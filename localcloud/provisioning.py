@@ -31,7 +31,7 @@ def provision(svc: Services, addon_id: str) -> None:
         else:
             used = {a["_backing"]["index"] for a in svc.store.list("addon")
                     if (a.get("_backing") or {}).get("type") == "redis"}  # fmt: skip
-            made = backing.create_redis(used)
+            made = backing.create_redis(used, str(svc.settings.home.resolve()))
     except backing.BackingError as exc:
         log.error("provisioning %s failed: %s", addon["name"], exc)
         addon["provision_message"] = f"Provisioning failed: {exc}"
@@ -79,6 +79,11 @@ def deprovision(svc: Services, app: dict[str, Any], addon: dict[str, Any]) -> No
 
 def resume_pending(svc: Services) -> None:
     """After a restart, finish add-ons that were still provisioning."""
+    owner = str(svc.settings.home.resolve())
     for addon in svc.store.list("addon"):
         if addon["state"] == "provisioning":
             svc.spawn(f"provision-{addon['id']}", provision, svc, addon["id"])
+        made = addon.get("_backing") or {}
+        if made.get("type") == "redis" and not backing.reclaim_redis(made["index"], owner):
+            log.error("Redis index %s of %s is claimed by another running localcloud; "
+                      "their workers will share jobs", made["index"], addon["name"])  # fmt: skip
