@@ -595,10 +595,9 @@ def _pipe(client: socket.socket, upstream: socket.socket, idle: float) -> None:
                     data = sock.recv(CHUNK)
                     if not data:
                         return
+                    # A TLS record (16 KiB at most) fits in CHUNK: one recv() takes it all, so
+                    # select() never misses decrypted bytes left in the SSL buffer.
                     peer[sock].sendall(data)
-                    # TLS may hold decrypted bytes that select() cannot see: drain them.
-                    while isinstance(sock, ssl.SSLSocket) and sock.pending():
-                        peer[sock].sendall(sock.recv(CHUNK))
                 except OSError:
                     return
 

@@ -4,6 +4,7 @@ told `X-Forwarded-Proto: https`, as Heroku's router does."""
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import ssl
 import threading
@@ -14,9 +15,13 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
+from localcloud.runtime.builder import BuildResult
+from localcloud.runtime.dynos import DynoManager
 from localcloud.runtime.logs import LogHub
 from localcloud.runtime.router import RouterPool
 from localcloud.runtime.tls import cert_paths
+
+from .test_dynos_router import EchoUpgradeServer, spec
 
 
 def free_port() -> int:
@@ -147,3 +152,60 @@ def test_https_port_without_tls_dir_is_refused(hub: LogHub) -> None:
     assert routers.port("demo") is None
     with pytest.raises(ConnectionRefusedError):
         _get(port, None)  # all or nothing: the http listener is not left behind
+
+
+def test_gunicorn_dyno_over_https_sees_https_and_streams_bodies(
+    tmp_path: Path, hub: LogHub, built_app: BuildResult
+) -> None:
+    manager = DynoManager(tmp_path / "dynos", hub)
+    routers = RouterPool(hub, manager.web_backends, manager.web_state, tls_dir=tmp_path / "tls")
+    port = free_port()
+    routers.ensure("demo", free_port(), port)
+    conn = http.client.HTTPSConnection(
+        "localhost", port, timeout=30, context=_client(tmp_path / "tls" / "cert.pem")
+    )
+    try:
+        manager.deploy(spec(built_app))
+        conn.request("GET", "/headers")
+        got = dict(ln.split("=", 1) for ln in conn.getresponse().read().decode().splitlines())
+        assert got["HTTP_X_FORWARDED_PROTO"] == "https"
+        assert got["HTTP_X_FORWARDED_PORT"] == str(port)
+        payload = os.urandom(3 * 1024 * 1024 + 5)  # above the replay buffer: streamed
+        conn.request("POST", "/echo", body=payload)  # the same kept-alive TLS connection
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.read() == payload
+    finally:
+        conn.close()
+        routers.shutdown()
+        manager.shutdown()
+
+
+def test_websocket_tunnel_over_https(tmp_path: Path, hub: LogHub) -> None:
+    backend = EchoUpgradeServer()
+    routers = RouterPool(
+        hub, lambda _a: [("web.1", backend.port)], lambda _a: "up", tls_dir=tmp_path
+    )
+    port = free_port()
+    routers.ensure("demo", free_port(), port)
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        with _client(tmp_path / "cert.pem").wrap_socket(raw, server_hostname="127.0.0.1") as ws:
+            ws.sendall(
+                b"GET /ws HTTP/1.1\r\nHost: demo\r\nUpgrade: websocket\r\n"
+                b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            )
+            reply = b""
+            while b"\r\n\r\n" not in reply:
+                reply += ws.recv(4096)
+            assert reply.startswith(b"HTTP/1.1 101")
+            message = b"ping over tls " * 20000  # many TLS records in flight at once
+            ws.sendall(message)
+            echoed = b""
+            while len(echoed) < len(message):
+                echoed += ws.recv(65536)
+            assert echoed == message.upper()
+        assert "X-Forwarded-Proto: https" in backend.request_head.decode()
+    finally:
+        raw.close()
+        routers.shutdown()
+        backend.close()
