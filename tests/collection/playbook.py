@@ -58,17 +58,26 @@ def run_play(
     verbosity: int = 0,
     env: dict[str, str] | None = None,
     timeout: int = 600,
+    parallel: int = 1,
 ) -> PlayRun:
-    """Run `tasks` (module calls) in one play; every task may fail without stopping the play."""
+    """Run `tasks` (module calls) in one play; every task may fail without stopping the play.
+
+    With `parallel` > 1 the tasks are independent: they are dealt round-robin to that
+    many local hosts that run side by side (strategy free), and the results come back
+    in the order of `tasks`.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
-    results_file = workdir / "results.json"
-    results_file.unlink(missing_ok=True)
+    hosts = [f"runner{n}" for n in range(max(1, parallel))]
+    for host in hosts:
+        (workdir / f"results-{host}.json").unlink(missing_ok=True)
     play_tasks = []
     for index, task in enumerate(tasks):
         task = dict(task)
         task.setdefault("name", f"Task {index}")
         task["register"] = f"result_{index}"
         task["ignore_errors"] = True
+        if parallel > 1:
+            task["when"] = f"inventory_hostname == '{hosts[index % len(hosts)]}'"
         play_tasks.append(task)
     collected = "[" + ", ".join(f"result_{i}" for i in range(len(tasks))) + "]"
     play_tasks.append(
@@ -76,7 +85,7 @@ def run_play(
             "name": "Save the results",
             "ansible.builtin.copy": {
                 "content": "{{ " + collected + " | to_json }}",
-                "dest": str(results_file),
+                "dest": str(workdir) + "/results-{{ inventory_hostname }}.json",
                 "mode": "0600",
             },
             "check_mode": False,
@@ -87,16 +96,18 @@ def run_play(
     play = [
         {
             "name": "Exercise skillstream.heroku",
-            "hosts": "localhost",
+            "hosts": "all",
             "connection": "local",
             "gather_facts": False,
+            "strategy": "free" if parallel > 1 else "linear",
             "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
             "tasks": play_tasks,
         }
     ]
     playbook = workdir / "play.yml"
     playbook.write_text(json.dumps(play, indent=2))
-    argv = [str(BIN / "ansible-playbook"), "-i", "localhost,", str(playbook)]
+    inventory = ",".join(hosts) + ","
+    argv = [str(BIN / "ansible-playbook"), "-i", inventory, "-f", str(len(hosts)), str(playbook)]
     if diff:
         argv.append("--diff")
     if verbosity:
@@ -104,9 +115,13 @@ def run_play(
     proc = subprocess.run(
         argv, cwd=workdir, env=ansible_env(env), capture_output=True, text=True, timeout=timeout
     )
-    results = json.loads(results_file.read_text()) if results_file.exists() else []
-    if len(results) != len(tasks):
-        raise AssertionError(f"playbook did not finish:\n{proc.stdout}\n{proc.stderr}")
+    per_host = {}
+    for host in hosts:
+        path = workdir / f"results-{host}.json"
+        if not path.exists():
+            raise AssertionError(f"playbook did not finish:\n{proc.stdout}\n{proc.stderr}")
+        per_host[host] = json.loads(path.read_text())
+    results = [per_host[hosts[i % len(hosts)]][i] for i in range(len(tasks))]
     return PlayRun(results, proc.stdout, proc.stderr, proc.returncode)
 
 

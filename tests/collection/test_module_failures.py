@@ -56,7 +56,7 @@ def test_every_module_names_the_problem(new_app, source_app, tmp_path):
         mod("app_info", name=existing, api_url="http://127.0.0.1:9", max_retry_wait=0.5),
         mod("pg_backups", app=existing, action="restore", backup="b001"),
     ]
-    run = run_play(tasks, tmp_path)
+    run = run_play(tasks, tmp_path, parallel=3)
     count = len(names)
     token, unknown, invalid = (
         run.results[:count],
