@@ -200,21 +200,25 @@ def test_login_brute_force_is_throttled(app: DeployedApp, record) -> None:
 
 
 def test_security_headers_on_the_deployed_app(app: DeployedApp, record) -> None:
-    response = requests.get(app.url, timeout=30)
+    # Over https, as Heroku serves the app: its router then says X-Forwarded-Proto: https,
+    # and only then does Django send HSTS (a browser ignores HSTS over http anyway).
+    urls = app.heroku("GET", f"/__localcloud/apps/{app.name}/urls")
+    response = requests.get(urls["https"], verify=urls["tls_cert"], timeout=30)
     headers = response.headers
     wanted = {
         "Content-Security-Policy": lambda v: "default-src" in v,
         "X-Content-Type-Options": lambda v: v == "nosniff",
         "X-Frame-Options": lambda v: v == "DENY",
         "Referrer-Policy": lambda v: bool(v),
-        "Strict-Transport-Security": lambda v: "max-age=" in v,
+        "Strict-Transport-Security": lambda v: "max-age=" in v and "max-age=0" not in v,
     }
     missing = [name for name, ok in wanted.items() if not ok(headers.get(name, ""))]
     record(
         "app headers",
-        f"GET / on the deployed app ({app.url})",
+        f"GET / on the deployed app over https ({urls['https']})",
         "CSP, nosniff, X-Frame-Options DENY, Referrer-Policy, HSTS",
-        f"missing or wrong: {missing}" if missing else "all present",
+        f"missing or wrong: {missing}" if missing else "all present: " + ", ".join(wanted),
         passed=not missing,
     )
+    assert response.status_code == 200, response.status_code
     assert not missing, dict(headers)
