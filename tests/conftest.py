@@ -26,8 +26,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _free_block(size: int = 40) -> int:
-    """A base port with `size` free ports above it (app routers take one each), below the
+def _free_block(size: int = 80) -> int:
+    """A base port with `size` free ports above it (each app router takes two: http and https),
+    below the
     kernel's ephemeral range so that ports other processes pick at random do not land there."""
     rng = random.Random()
     for _ in range(100):
