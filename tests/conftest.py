@@ -28,8 +28,7 @@ def _free_port() -> int:
 
 def _free_block(size: int = 80) -> int:
     """A base port with `size` free ports above it (each app router takes two: http and https),
-    below the
-    kernel's ephemeral range so that ports other processes pick at random do not land there."""
+    below the kernel's ephemeral range, so that ports other processes pick do not land there."""
     rng = random.Random()
     for _ in range(100):
         base = rng.randrange(20000, 32000 - size)
