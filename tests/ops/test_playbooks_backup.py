@@ -71,6 +71,24 @@ def test_backup_yml_lands_object_and_manifest_and_the_drill_passes(localcloud, o
     assert drill["status"] == "passed"
 
 
+def test_a_drill_that_cannot_pass_fails_the_run_loudly_and_prunes_nothing(localcloud, ops_app):
+    before = manifests(localcloud, ops_app)
+    run = play(localcloud, ops_app, "backup.yml",
+               "-e", "backups_drill_admin_url=postgresql://postgres@127.0.0.1:1/postgres",
+               "-e", "backups_keep_daily=1")  # fmt: skip
+    out = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert "restore drill" in out.lower() and "Prune off-site backups" not in out
+    after = manifests(localcloud, ops_app)
+    assert {m["name"] for m in before} < {m["name"] for m in after}  # nothing deleted
+    newest = max(after, key=lambda m: m["name"])
+    drill_key = newest["key"].replace(".dump", ".drill.json")
+    drill = json.loads(
+        s3(localcloud).get_object(Bucket=ops_app["bucket"], Key=drill_key)["Body"].read()
+    )
+    assert drill["status"] == "failed"  # an unproven backup never counts as good
+
+
 def test_restore_yml_needs_confirmation(localcloud, ops_app):
     run = play(localcloud, ops_app, "restore.yml")
     assert run.returncode != 0
@@ -128,8 +146,10 @@ def test_schedule_backups_installs_a_cron_entry_that_really_runs_backup_yml(
     assert job.returncode == 0, log.read_text()[-4000:]
     assert "Restore drill: passed" in log.read_text()
     after = manifests(localcloud, ops_app)
-    # one backup a day is kept (the newest); the earlier ones of today were pruned
-    assert len(after) == 1 and after[0]["name"] > before[-1]["name"]
+    new = [m for m in after if m["name"] not in {b["name"] for b in before}]
+    assert len(new) == 1
+    # one good backup a day is kept (the newest): today's earlier good ones were pruned
+    assert not any(m["label"] == "pre-restore" for m in after)
 
     # switch to a systemd timer written to a scratch directory: the cron entry goes
     units = tmp_path / "systemd"
