@@ -13,6 +13,7 @@ from pathlib import Path
 import boto3
 import psycopg2
 import pytest
+import redis
 import requests
 
 from tests.conftest import free_port
@@ -97,6 +98,16 @@ class Formation:
         return lines
 
 
+def forget_earlier_runs(redis_url: str) -> None:
+    """Dynos of every run share this Redis database: start without earlier runs' sessions,
+    cached pages and rate-limit counters (the production key prefix; the suite's own keys
+    are "skillstream-test:")."""
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match="skillstream:*", count=500))
+    if keys:
+        client.delete(*keys)
+
+
 def dyno_env(database: str, s3_endpoint: str, **extra: str) -> dict[str, str]:
     bucket = f"dyno-{uuid.uuid4().hex[:10]}"
     boto3.client(
@@ -130,6 +141,7 @@ def dyno_env(database: str, s3_endpoint: str, **extra: str) -> dict[str, str]:
         PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
         **extra,
     )
+    forget_earlier_runs(env["REDIS_URL"])
     return env
 
 

@@ -50,7 +50,8 @@ def settings_json(**overrides: str | None) -> dict:
         "'CONN_MAX_AGE': s.DATABASES['default']['CONN_MAX_AGE'], "
         "'CONN_HEALTH_CHECKS': s.DATABASES['default']['CONN_HEALTH_CHECKS'], "
         "'CUSTOM_DOMAIN': s.AWS_S3_CUSTOM_DOMAIN, 'QS_AUTH': s.AWS_QUERYSTRING_AUTH, "
-        "'ACL': s.AWS_DEFAULT_ACL, 'EMAIL_BACKEND': s.EMAIL_BACKEND}, default=str))"
+        "'ACL': s.AWS_DEFAULT_ACL, 'EMAIL_BACKEND': s.EMAIL_BACKEND, "
+        "'SIGNUPS': s.RATELIMIT_SIGNUPS_PER_HOUR}, default=str))"
     )
     result = run(["-c", code], **overrides)
     assert result.returncode == 0, result.stderr
@@ -101,6 +102,7 @@ def test_production_wires_s3_redis_and_secure_cookies():
     assert values["ACL"] is None
     assert values["QS_AUTH"] is True  # private bucket: signed URLs when no CDN
     assert values["EMAIL_BACKEND"] == "apps.core.mail.UnconfiguredEmailBackend"
+    assert values["SIGNUPS"] == 20
 
 
 def test_localcloud_profile_http_cdn_and_tls_redis():
@@ -109,6 +111,7 @@ def test_localcloud_profile_http_cdn_and_tls_redis():
         AWS_S3_CUSTOM_DOMAIN="d111111abcdef8.cloudfront.net",
         REDIS_URL="rediss://h:p@127.0.0.1:6380/0",
         EMAIL_HOST="smtp.example.com",
+        RATELIMIT_SIGNUPS_PER_HOUR="500",
     )
     assert values["SECURE_SSL_REDIRECT"] is False
     assert values["SESSION_COOKIE_SECURE"] is False and values["CSRF_COOKIE_SECURE"] is False
@@ -117,6 +120,7 @@ def test_localcloud_profile_http_cdn_and_tls_redis():
     assert values["CACHES"]["default"]["OPTIONS"] == {"ssl_cert_reqs": None}
     assert values["RQ"]["default"]["SSL_CERT_REQS"] is None
     assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert values["SIGNUPS"] == 500
 
 
 def test_a_malformed_boolean_is_refused():

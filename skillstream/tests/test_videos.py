@@ -247,6 +247,23 @@ def test_owner_edits_and_deletes_own_video(auth_client, user, make_video):
     assert not default_storage.exists(path)
 
 
+def test_replacing_a_thumbnail_removes_the_old_file(auth_client, user, make_video):
+    video = make_video(user)
+    url = reverse("videos:edit", args=[video.pk])
+
+    def post_thumbnail(name: str) -> str:
+        thumb = SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+        data = {"title": "T", "description": "", "tags": "", "thumbnail": thumb}
+        assert auth_client.post(url, data).status_code == 302
+        video.refresh_from_db()
+        return video.thumbnail.name
+
+    first = post_thumbnail("first.png")
+    second = post_thumbnail("second.png")
+    assert second.endswith("-second.png") and default_storage.exists(second)
+    assert not default_storage.exists(first)
+
+
 def test_nobody_edits_or_deletes_another_users_video(client, user, make_user, make_video):
     video = make_video(user)
     client.force_login(make_user())

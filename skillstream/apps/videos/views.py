@@ -175,9 +175,12 @@ def _own_video(request: HttpRequest, pk: int) -> Video:
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     video = _own_video(request, pk)
+    old_thumbnail = video.thumbnail.name
     form = VideoDetailsForm(request.POST or None, request.FILES or None, instance=video)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if old_thumbnail and old_thumbnail != video.thumbnail.name:
+            video.thumbnail.storage.delete(old_thumbnail)  # replaced or cleared: no orphan
         messages.success(request, "Video updated.")
         return redirect("videos:dashboard")
     return render(request, "videos/edit.html", {"form": form, "video": video})

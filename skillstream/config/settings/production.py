@@ -51,6 +51,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # uptime checks probe the dyno over plain http
 RATELIMIT_TRUST_FORWARDED_FOR = True
+# Accounts created per client address and hour; raise it where every request comes from one
+# address (a local rehearsal behind one router, a classroom behind one NAT).
+RATELIMIT_SIGNUPS_PER_HOUR = env.integer("RATELIMIT_SIGNUPS_PER_HOUR", 20)
 
 # Media: a private S3 bucket, no ACLs; served through CloudFront when its domain is set,
 # otherwise through short-lived presigned URLs.
