@@ -10,6 +10,7 @@ from ansible_collections.skillstream.ops.plugins.module_utils import backup_stor
 from ansible_collections.skillstream.ops.plugins.module_utils.s3stream import MIB
 
 from .conftest import ADMIN_URL
+from .heroku_helpers import psql as psql_url
 
 
 def test_backup_writes_object_and_manifest_that_match(s3, bucket, app_db):
@@ -77,11 +78,15 @@ def test_restore_brings_back_deleted_rows(s3, bucket, app_db):
         "DELETE FROM comments; DELETE FROM videos WHERE id > 10; "
         "INSERT INTO accounts (email) VALUES ('late@example.com')"
     )
+    # a later migration, run as the app's role like the release phase does
+    psql_url(app_db.url, "CREATE TABLE added_later (id int REFERENCES videos(id))")
     assert app_db.count("videos") == 10
     result = offsite.run_restore(s3, bucket, "p/", manifest["name"], app_db.url)
     assert result["rows"] == 680
     assert app_db.count("videos") == 200 and app_db.count("comments") == 400
     assert app_db.count("accounts") == 50
+    assert result["dropped_tables"] == ["public.added_later"]
+    assert app_db.sql("SELECT to_regclass('public.added_later')") == ""
     # the app's role still owns what was restored, so the app keeps working
     owner = app_db.sql("SELECT tableowner FROM pg_tables WHERE tablename = 'videos'")
     assert owner == app_db.role

@@ -25,6 +25,7 @@ from .backup_store import (
     utcnow,
 )
 from .pgconn import (
+    TABLES_SQL,
     PgError,
     SnapshotSession,
     describe,
@@ -307,6 +308,57 @@ def verify_object(client: Any, manifest: Dict[str, Any]) -> bool:
     return digest.hexdigest() == manifest["sha256"]
 
 
+def _restore_stream(
+    client: Any, key: str, bucket: str, database_url: str, prefix_sql: str
+) -> Dict[str, Any]:
+    """S3 object -> pg_restore (to SQL) -> psql, the whole in one transaction.
+
+    psql runs `prefix_sql` and then the restore script between one BEGIN and COMMIT, so
+    any error leaves the database untouched.
+    """
+    env = tool_env(database_url)
+    with tempfile.TemporaryFile() as err_restore, tempfile.TemporaryFile() as err_psql:
+        restore = subprocess.Popen(
+            ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-acl", "-f", "-"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err_restore, env=env,
+        )  # fmt: skip
+        cmd = [
+            "psql",
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "--single-transaction",
+            "-o",
+            "/dev/null",
+        ]
+        if prefix_sql:
+            cmd += ["-c", prefix_sql]
+        cmd += ["-f", "-"]
+        sql = subprocess.Popen(
+            cmd, stdin=restore.stdout, stdout=subprocess.DEVNULL, stderr=err_psql, env=env
+        )
+        assert restore.stdin is not None and restore.stdout is not None
+        restore.stdout.close()  # psql holds the read end now
+        complete = True
+        try:
+            for chunk in iter_object(client, bucket, key):
+                try:
+                    restore.stdin.write(chunk)
+                except BrokenPipeError:
+                    complete = False
+                    break
+        finally:
+            try:
+                restore.stdin.close()
+            except BrokenPipeError:
+                complete = False
+            restore_code = restore.wait()
+            sql_code = sql.wait()
+        stderr = (_stderr_tail(err_psql) + " " + _stderr_tail(err_restore)).strip()
+        return {"ok": complete and restore_code == 0 and sql_code == 0, "stderr": stderr}
+
+
 def run_restore(
     client: Any,
     bucket: str,
@@ -323,22 +375,21 @@ def run_restore(
     manifest = load_manifest(client, bucket, prefix, name)
     if verify_checksum and not verify_object(client, manifest):
         raise BackupError("backup %s does not match its manifest checksum" % name)
-    cmd = [
-        "pg_restore",
-        "--clean",
-        "--if-exists",
-        "--no-owner",
-        "--no-acl",
-        "--single-transaction",
-        "--exit-on-error",
-        "--dbname",
-        tool_env(database_url)["PGDATABASE"],
-    ]
+    # Tables made after the backup (a later migration) would survive a plain --clean and
+    # break the next migrate: they are dropped in the same transaction as the restore.
+    present = ["%s.%s" % (sch, tbl) for sch, tbl in psql(database_url, TABLES_SQL)]
+    extra = [t for t in present if t not in manifest["tables"]]
+    prefix_sql = ""
+    if extra:
+        prefix_sql = "DROP TABLE IF EXISTS %s CASCADE;" % ", ".join(
+            "%s.%s" % tuple(quote_ident(part) for part in t.split(".", 1)) for t in extra
+        )
     t0 = time.monotonic()
-    streamed = _stream_into(client, bucket, manifest["key"], cmd, tool_env(database_url))
-    if streamed["returncode"] != 0 or not streamed["complete"]:
+    streamed = _restore_stream(client, manifest["key"], bucket, database_url, prefix_sql)
+    if not streamed["ok"]:
         raise BackupError(
-            "pg_restore into %s failed: %s" % (describe(database_url), streamed["stderr"])
+            "restore into %s failed and was rolled back: %s"
+            % (describe(database_url), streamed["stderr"])
         )
     counts = table_row_counts(database_url)
     mismatches = compare_counts(
@@ -351,6 +402,7 @@ def run_restore(
         "database": describe(database_url),
         "tables": len(manifest["tables"]),
         "rows": manifest["row_total"],
+        "dropped_tables": extra,
         "duration_seconds": round(time.monotonic() - t0, 3),
     }
 
