@@ -9,9 +9,11 @@ module: pg_offsite_restore
 short_description: Restore an off-site backup into a PostgreSQL database
 version_added: 1.0.0
 description:
-  - Checks the backup's SHA-256 against its manifest, then streams it into
-    C(pg_restore --clean --if-exists --single-transaction), so the database's objects are
-    replaced in one transaction and a failing restore leaves the database as it was.
+  - Checks the backup's SHA-256 against its manifest, then streams it through
+    C(pg_restore --clean --if-exists) into C(psql --single-transaction), so the database's
+    objects are replaced in one transaction and a failing restore leaves the database as it was.
+  - Tables that are not in the backup (made by a later migration) are dropped in the same
+    transaction, so the app's next C(migrate) starts from the backup's state.
   - Row counts after the restore are compared with the manifest; a difference fails.
   - Destructive. Playbooks must ask for confirmation and take a safety backup first
     (see C(restore.yml)).
@@ -49,7 +51,12 @@ restore:
   description: What was restored.
   returned: success and not check mode
   type: dict
-  sample: {name: 20261126T020000Z, database: "host:5432/db", tables: 12, rows: 48211}
+  sample:
+    name: 20261126T020000Z
+    database: "host:5432/db"
+    tables: 12
+    rows: 48211
+    dropped_tables: []
 name:
   description: The backup restored (or that would be).
   returned: always
