@@ -21,7 +21,7 @@ setup: $(STAMP) services ## Create .venv, install the toolchain and the app's re
 
 $(STAMP): requirements-dev.txt skillstream/requirements.txt requirements.yml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r skillstream/requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r skillstream/requirements.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/ansible-galaxy collection install -r requirements.yml >/dev/null
 	@rm -f $(VENV)/.installed-*
 	@touch $@

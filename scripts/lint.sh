@@ -7,7 +7,7 @@ BIN=.venv/bin
 echo "lint: ruff check"; $BIN/ruff check .
 echo "lint: ruff format --check"; $BIN/ruff format --check --quiet .
 echo "lint: yamllint"; $BIN/yamllint --strict .
-echo "lint: ansible-lint"; ANSIBLE_CONFIG=ansible.cfg $BIN/ansible-lint --quiet
+echo "lint: ansible-lint"; ANSIBLE_CONFIG=ansible.cfg $BIN/ansible-lint -q
 echo "lint: GitHub workflow schema"
 $BIN/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 echo "lint: zizmor (offline)"; $BIN/zizmor --offline --min-severity informational .github/workflows
