@@ -40,7 +40,7 @@ def test_every_play_of_deploy_sees_the_root_group_vars(tmp_path: Path) -> None:
     run = run_playbook("deploy.yml", "--tags", "validate", state_dir=tmp_path)
     assert run.rc == 0, run.tail()
     plays = run.output.count("PLAY [")
-    assert plays == 5, run.output
+    assert plays >= 5, run.output
     assert run.output.count(ASSERT_TASK) == plays, run.output
     assert "failed=0" in run.output
 
