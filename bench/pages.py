@@ -190,6 +190,17 @@ def main() -> int:
             )
             wait_for_port(port, 60, web)
             measure(report, port, seed, web.pid)
+            stop(web)
+            if "--max-requests" in command:
+                # Diagnostic, not the Procfile: the same app without worker recycling.
+                port = free_port()
+                web = subprocess.Popen(
+                    ["bash", "-c", f"exec {command} --max-requests 0"], cwd=tree,
+                    env=app_env(database, redis_port, port) | {"SECRET_KEY": env["SECRET_KEY"]},
+                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                )  # fmt: skip
+                wait_for_port(port, 60, web)
+                without_recycling(report, port)
     except Exception as exc:
         report.error(f"{type(exc).__name__}: {exc}")
     finally:
@@ -316,6 +327,32 @@ def measure(report: Report, port: int, seed: dict[str, Any], master_pid: int = 0
                     HOME_RATIO_MIN,
                 )
     report.details["results"] = results
+
+
+def without_recycling(report: Report, port: int) -> None:
+    """The trivial view and home at 32 connections with `--max-requests 0` appended.
+
+    The Procfile restarts each worker after ~1,000 requests; at hundreds of requests per
+    second that is a restart every few seconds, and this run shows what it costs.
+    """
+    print("  -- diagnostic: the Procfile's command with --max-requests 0 (no worker recycling)")
+    rows = {}
+    for name, path in ((TRIVIAL, "/version"), ("home", "/")):
+        wrk(port, path, 32, WARMUP_SECONDS)
+        res = wrk(port, path, 32, SECONDS)
+        rows[name] = res
+        report.add(
+            f"no recycling: {name} @32: p95",
+            res["p95_ms"],
+            "ms",
+            note=f"p50 {res['p50_ms']:.1f}, p99 {res['p99_ms']:.1f} ms, {res['rps']:.0f} req/s",
+        )
+    report.add(
+        "no recycling: home @32: throughput / trivial view",
+        rows["home"]["rps"] / rows[TRIVIAL]["rps"] if rows[TRIVIAL]["rps"] else None,
+        "x",
+    )
+    report.details["without_recycling"] = rows
 
 
 if __name__ == "__main__":
