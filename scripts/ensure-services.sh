@@ -9,6 +9,7 @@ need_apt=()
 command -v pg_dump >/dev/null || need_apt+=(postgresql postgresql-client)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v chromium >/dev/null || need_apt+=(chromium)
+command -v wrk >/dev/null || need_apt+=(wrk)  # load generator of `make bench`
 
 if ((${#need_apt[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
