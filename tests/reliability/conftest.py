@@ -78,6 +78,10 @@ class DeployedApp:
         assert status == 200, f"/version answered {status}"
         return json.loads(body)
 
+    def serving_commit(self) -> str:
+        """The commit of /version without heroku_app's `+m.<migrations checksum>` suffix."""
+        return self.serving_version()["commit"].split("+")[0]
+
     def wait_healthy(self, seconds: float = 60) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:

@@ -72,11 +72,11 @@ def test_rollback_converges_through_a_503_burst(app: DeployedApp, changed_tree: 
         "-e", f"heroku_app_source_dir={changed_tree}", "-e", "heroku_app_version=rel-a"
     )
     assert run.rc == 0, run.tail()
-    assert app.serving_version()["commit"] == "rel-a"
+    assert app.serving_commit() == "rel-a"
     app.fault(kind="status", status=503, method="POST", path=f"^/apps/{APP}/releases$", count=2)
     rollback = app.playbook("rollback.yml")
     left = armed(app)
-    commit = app.serving_version()["commit"]
+    commit = app.serving_commit()
     passed = rollback.rc == 0 and not left and commit != "rel-a"
     record(
         "faults: rollback.yml",
