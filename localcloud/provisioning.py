@@ -43,11 +43,8 @@ def provision(svc: Services, addon_id: str) -> None:
     if app is None or addon is None:  # deleted meanwhile
         backing.destroy_backing({"_backing": made})
         return
-    addon["_backing"] = made
-    addon["state"] = "provisioned"
-    addon["provision_message"] = "Provisioned"
-    addon["updated_at"] = now()
-    svc.store.put("addon", addon, app["id"])
+    # The config var release comes first, then the add-on says "provisioned": a client that
+    # waits for provisioned (as Heroku's CLI does) must find the release already there.
     with svc.app_lock(app["id"]):
         values = releases.config_vars(svc, app["id"])
         for var in addon["config_vars"]:
@@ -56,6 +53,11 @@ def provision(svc: Services, addon_id: str) -> None:
         names = ", ".join(addon["config_vars"])
         releases.create(svc, app, f"Attach {names.removesuffix('_URL')} (@ref:{addon['name']})",
                         config=values)  # fmt: skip
+        addon["_backing"] = made
+        addon["state"] = "provisioned"
+        addon["provision_message"] = "Provisioned"
+        addon["updated_at"] = now()
+        svc.store.put("addon", addon, app["id"])
     svc.logs.emit(app["name"], "heroku", "api", f"Provisioned {addon['name']}")
 
 
