@@ -541,7 +541,9 @@ def test_router_keeps_connections_to_dynos_alive(rt: Runtime, built_app: BuildRe
     assert rt.dynos.wait_up("demo", 30)
     ports = {rt.get("/conn")[1] for _ in range(10)}
     print(f"10 sequential requests used {len(ports)} connection(s) to the dyno")
-    assert len(ports) == 1
+    # One connection on a quiet machine; gunicorn closes a connection idle for 2 s, which a
+    # fully loaded CI machine can exceed between two requests, so allow a reconnect or two.
+    assert len(ports) <= 3
 
 
 def test_one_off_dyno_runs_once_on_the_current_release(rt: Runtime, built_app: BuildResult) -> None:
