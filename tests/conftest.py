@@ -10,8 +10,10 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
@@ -43,6 +45,23 @@ def _free_block(size: int = 80) -> int:
         if ok:
             return base
     raise RuntimeError("no free block of ports")
+
+
+class HerokuSession(requests.Session):
+    """A requests session with Heroku's headers; paths starting with / go to `base`."""
+
+    ACCEPT = "application/vnd.heroku+json; version=3"
+
+    def __init__(self, base: str, key: str) -> None:
+        super().__init__()
+        self.base = base
+        self.headers.update({"Accept": self.ACCEPT, "Authorization": f"Bearer {key}"})
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        if url.startswith("/"):
+            url = self.base + url
+        kwargs.setdefault("timeout", 60)
+        return super().request(method, url, *args, **kwargs)
 
 
 @dataclass

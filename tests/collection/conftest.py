@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 COLLECTIONS = ROOT / "collections"
 sys.path.insert(0, str(COLLECTIONS))
+
+from tests.conftest import HerokuSession  # noqa: E402
 
 from .stub_server import StubServer  # noqa: E402
 
@@ -28,22 +29,11 @@ def stub() -> Iterator[StubServer]:
 
 # -- integration fixtures (a private localcloud from tests/conftest.py) -----------------
 
-ACCEPT = "application/vnd.heroku+json; version=3"
+ACCEPT = HerokuSession.ACCEPT
 
 
-class HerokuApi(requests.Session):
+class HerokuApi(HerokuSession):
     """Direct API access for setting up and checking what the modules did."""
-
-    def __init__(self, base: str, key: str) -> None:
-        super().__init__()
-        self.base = base
-        self.headers.update({"Accept": ACCEPT, "Authorization": f"Bearer {key}"})
-
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
-        if url.startswith("/"):
-            url = self.base + url
-        kwargs.setdefault("timeout", 60)
-        return super().request(method, url, *args, **kwargs)
 
     def json_of(self, path: str) -> Any:
         resp = self.get(path)

@@ -10,22 +10,13 @@ from typing import Any
 import pytest
 import requests
 
-ACCEPT = "application/vnd.heroku+json; version=3"
+from tests.conftest import HerokuSession
+
+ACCEPT = HerokuSession.ACCEPT
 
 
-class Api(requests.Session):
-    """A requests session with the Heroku headers and the base URL of the localcloud."""
-
-    def __init__(self, base: str, key: str) -> None:
-        super().__init__()
-        self.base = base
-        self.headers.update({"Accept": ACCEPT, "Authorization": f"Bearer {key}"})
-
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
-        if url.startswith("/"):
-            url = self.base + url
-        kwargs.setdefault("timeout", 60)
-        return super().request(method, url, *args, **kwargs)
+class Api(HerokuSession):
+    """The Heroku session of tests/conftest.py plus localcloud's control endpoints."""
 
     def control(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return self.request(method, "/__localcloud" + path, **kwargs)
