@@ -150,3 +150,32 @@ def test_failed_build_and_failed_release_phase_fail_the_module(heroku, deployed,
     assert "failed (status failed) in its release phase" in broken_release["msg"]
     assert "Release output (tail):" in broken_release["msg"]
     assert current_version(heroku, name) == serving  # the old release keeps serving
+
+
+def test_app_info_settles_a_release_still_in_its_release_phase(heroku, tmp_path):
+    """A config change starts a release whose phase takes seconds: app_info with
+    settle_timeout reads the release that will serve, not the one it replaces."""
+    source = make_source(tmp_path / "slow-release")
+    (source / "Procfile").write_text("web: python -m http.server $PORT\nrelease: sleep 6\n")
+    name = create_app(heroku)
+    try:
+        run = run_play(
+            [
+                mod("build", app=name, source_dir=str(source), version="5e771e1"),
+                api_call(f"/apps/{name}/config-vars", method="PATCH", body={"FLAG": "on"}),
+                mod("app_info", name=name),
+                mod("app_info", name=name, settle_timeout=60),
+                mod("app_info", name=name, settle_timeout=-1),
+            ],
+            tmp_path,
+        )
+        build, _, at_once, settled, negative = run.results
+        built = build["release"]["version"]
+        # read at once: the config release is still pending and the built one serves
+        assert at_once["current_release"]["version"] == built
+        assert at_once["releases"][-1]["status"] == "pending"
+        assert settled["current_release"]["version"] == built + 1
+        assert settled["releases"][-1]["status"] == "succeeded"
+        assert negative["failed"] and "settle_timeout" in negative["msg"]
+    finally:
+        heroku.delete(f"/apps/{name}")

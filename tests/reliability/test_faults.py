@@ -152,31 +152,38 @@ def addon_list(*extra: dict) -> list[str]:
     return ["-e", json.dumps({"heroku_addons_list": [*declared, *extra]})]
 
 
-@pytest.mark.xfail(
-    reason="known bug, open: with an add-on added under slow provisioning, heroku_app waited "
-    "for a release number that the add-on's attach release had already taken (seen twice in "
-    "full runs; the localcloud ordering fix in 1df8cbc was not enough). The row in "
-    "docs/reliability.md says FAIL while it fails.",
-    strict=False,
-)
 def test_slow_add_on_provisioning_is_waited_for(app: DeployedApp, record) -> None:
     slow = {"plan": "heroku-redis:mini", "attachment_name": "SLOW_REDIS", "name": f"{APP}-slow"}
     app.fault(kind="provision_delay", seconds=8)
     run = app.deploy(*addon_list(slow))
     found = [a for a in app.heroku("GET", f"/apps/{APP}/addons") if a["name"] == slow["name"]]
     state = found[0]["state"] if found else "missing"
-    passed = run.rc == 0 and state == "provisioned"
+    # The attach release must be the one serving: a rollback to the release before it would
+    # drop the add-on's config var.
+    attached = "SLOW_REDIS_URL" in app.heroku("GET", f"/apps/{APP}/config-vars")
+    serving = app.serving_version()["release"]
+    current = f"v{app.current_release()['version']}"
+    # Put the environment back as the inventory declares it (a detach release, same path).
+    app.fault(kind="provision_delay", seconds=8)
+    detach = app.deploy(*addon_list({**slow, "state": "absent"}))
+    app.clear_faults()
+    detached = "SLOW_REDIS_URL" not in app.heroku("GET", f"/apps/{APP}/config-vars")
+    passed = (
+        run.rc == 0 and state == "provisioned" and attached and serving == current
+        and detach.rc == 0 and detached
+    )  # fmt: skip
     record(
         "faults: deploy.yml",
-        "slow add-on provisioning (8 s)",
-        "waited until provisioned; deploy converges",
-        f"rc={run.rc} in {run.seconds:.0f} s; add-on {state}",
+        "slow add-on provisioning (8 s), then the add-on removed",
+        "waited until provisioned; deploy converges on the attach release; removal converges",
+        f"add: rc={run.rc} in {run.seconds:.0f} s, add-on {state}, {serving} serving "
+        f"(current {current}), var set={attached}; remove: rc={detach.rc}, var gone={detached}",
         passed=passed,
     )
-    assert passed, run.tail()
-    # Put the environment back as the inventory declares it.
-    cleanup = app.deploy(*addon_list({**slow, "state": "absent"}))
-    assert cleanup.rc == 0, cleanup.tail()
+    assert run.rc == 0, run.tail()
+    assert state == "provisioned" and attached and serving == current
+    assert detach.rc == 0, detach.tail()
+    assert detached
 
 
 def test_s3_errors(app: DeployedApp, record) -> None:

@@ -35,6 +35,17 @@ options:
         have planned to create it.
     type: bool
     default: false
+  settle_timeout:
+    description:
+      - Seconds to wait for releases still in their release phase (status C(pending)) to
+        finish before reading, so that RV(current_release) is the release that will serve
+        and not the one a pending release is about to replace. An add-on attach or a
+        config change starts such a release.
+      - A pending release that then fails is not an error here; the release before it stays
+        current. Still pending after this many seconds is an error naming the release.
+      - C(0) reads at once.
+    type: int
+    default: 0
 """
 
 EXAMPLES = r"""
@@ -91,7 +102,9 @@ domains:
 
 from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     HerokuModule,
+    ModuleFailure,
     app_path,
+    wait_for,
 )
 from ansible_collections.skillstream.heroku.plugins.module_utils.resources import (
     current_release,
@@ -101,6 +114,10 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.resources impor
 
 def run(hm):
     client, name = hm.client, hm.params["name"]
+    if hm.params["settle_timeout"] < 0:
+        raise ModuleFailure(
+            "settle_timeout must be 0 or more seconds, got %s" % hm.params["settle_timeout"]
+        )
     app = client.get(app_path(name), missing_ok=hm.params["missing_ok"] or hm.check_mode)
     if app is None:
         return {
@@ -115,6 +132,17 @@ def run(hm):
             "domains": [],
         }
     releases = list_releases(client, name)
+    pending = [r for r in releases if r.get("status") == "pending"]
+    if pending and hm.params["settle_timeout"] > 0:
+        newest = pending[-1]
+        wait_for(
+            lambda: client.get(app_path(name, "releases", newest["id"])),
+            lambda r: r.get("status") != "pending",
+            hm.params["settle_timeout"],
+            "release v%s of %s to finish its release phase" % (newest.get("version"), name),
+            max_interval=2.0,
+        )
+        releases = list_releases(client, name)
     return {
         "changed": False,
         "exists": True,
@@ -132,6 +160,7 @@ def main():
     spec = dict(
         name=dict(type="str", required=True),
         missing_ok=dict(type="bool", default=False),
+        settle_timeout=dict(type="int", default=0),
     )
     HerokuModule(spec).run(run)
 
