@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from ansible_collections.skillstream.heroku.plugins.filter.rollback import previous_good_release
 from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     ModuleFailure,
     masked_config_diff,
@@ -92,6 +93,47 @@ def test_rollback_refuses_with_a_reason(wanted, message):
     with pytest.raises(ModuleFailure) as caught:
         pick_target(releases, releases[-1], wanted)
     assert message in caught.value.msg
+
+
+def good_release_before(releases):
+    target = previous_good_release(releases, releases[-1])
+    return target.get("version")
+
+
+def test_previous_good_release_skips_the_release_an_automatic_rollback_undid():
+    # v3 good, v4 broken and rolled back by the deploy (v5): rollback.yml must not pick v4,
+    # and v3 is what serves already, so it goes one further back, to v2.
+    releases = [
+        release(1, slug=False),
+        release(2),
+        release(3),
+        release(4),
+        release(5, current=True, description="Rollback to v3"),
+    ]
+    assert good_release_before(releases) == 2
+
+
+def test_previous_good_release_follows_rollback_chains_and_config_changes():
+    chain = [
+        release(2),
+        release(3),
+        release(4),
+        release(5, description="Rollback to v3"),
+        release(6),
+        release(7, current=True, description="Rollback to v5"),
+    ]
+    # v7 runs v5 which runs v3; v4 and v6 were undone
+    assert good_release_before(chain) == 2
+    config_change = [release(2), release(3), release(4, current=True, description="Set FLAG")]
+    assert good_release_before(config_change) == 3  # the old config with the same code
+    assert good_release_before([release(1, slug=False), release(2, current=True)]) is None
+    assert previous_good_release([release(2)], {}) == {}
+
+
+def test_previous_good_release_skips_failed_ineligible_and_slugless_releases():
+    ineligible = {**release(3), "eligible_for_rollback": False}
+    releases = [release(1), release(2, status="failed"), ineligible, release(4, slug=False)]
+    assert good_release_before([*releases, release(5, current=True)]) == 1
 
 
 def test_a_rollback_release_counts_as_the_target():

@@ -211,6 +211,21 @@ def test_a_broken_revision_is_rolled_back_by_deploy(flow: Flow) -> None:
     assert get_json(flow.web_url() + "healthz")["status"] == "ok"
 
 
+def test_rollback_after_an_automatic_rollback_never_brings_the_broken_code_back(
+    flow: Flow,
+) -> None:
+    # Heroku's "previous" would now be the broken release. The code serving (code-a, via two
+    # rollbacks) was the first code built, and code-b and the broken one were undone, so
+    # there is nothing good to go back to: rollback.yml must refuse, not re-release "broken".
+    serving = flow.version()
+    run = flow.playbook("rollback.yml")
+    text = " ".join(run.output.split())
+    assert run.rc != 0, run.tail()
+    assert "there is no earlier successful release with code before" in text, run.tail()
+    now = flow.version()
+    assert (now["release"], now["commit"]) == (serving["release"], serving["commit"])
+
+
 def test_check_mode_shows_drift_and_changes_nothing(flow: Flow) -> None:
     converge = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-b")
     assert converge.rc == 0, converge.tail()

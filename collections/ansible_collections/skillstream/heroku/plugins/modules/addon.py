@@ -138,7 +138,7 @@ def _view(addon):
 def run(hm):
     client, p = hm.client, hm.params
     app = p["app"]
-    client.get(app_path(app))  # a clear "app not found" before anything else
+    # An unknown app fails here already with a 404 naming /apps/{app}/...
     addon = find_addon(client, app, p["name"], p["attachment_name"], p["plan"])
     before = _view(addon)
 
