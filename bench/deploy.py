@@ -125,6 +125,12 @@ def run_phase(
         "heroku_requests": requests,
         "requests_by_path": by_path,
         "changed_tasks": run.changed,
+        "seconds_by_role": seconds_by_role(run),
+        "tasks_over_100ms": [
+            {"name": t.name, "seconds": round(t.seconds, 2), "status": t.status}
+            for t in run.tasks
+            if t.seconds >= 0.1
+        ],
         "slowest_tasks": [
             {"name": n, "seconds": round(s, 2), "status": st} for n, s, st in top_tasks(run, 15)
         ],
@@ -132,6 +138,15 @@ def run_phase(
     if run.returncode != 0:
         report.error(f"{phase}: {playbook} failed ({run.returncode}): {run.failure}")
     return run, requests
+
+
+def seconds_by_role(run: PlaybookRun) -> dict[str, float]:
+    """Task time summed per role ("role : task" names), playbook tasks under "(playbook)"."""
+    totals: dict[str, float] = {}
+    for task in run.tasks:
+        role = task.name.split(" : ", 1)[0] if " : " in task.name else "(playbook)"
+        totals[role] = totals.get(role, 0.0) + task.seconds
+    return {role: round(sec, 2) for role, sec in sorted(totals.items(), key=lambda kv: -kv[1])}
 
 
 def keep_logs(cloud: PrivateCloud) -> None:

@@ -9,6 +9,7 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     masked_config_diff,
 )
 from ansible_collections.skillstream.heroku.plugins.module_utils.resources import (
+    addon_config_keys,
     current_release,
     redact_url,
 )
@@ -152,3 +153,42 @@ def test_redact_url_hides_only_the_password():
         "syslog+tls://u:********@logs.example.com:6514/x"
     )
     assert redact_url("https://logs.example.com/x") == "https://logs.example.com/x"
+
+
+class ListingClient:
+    """Answers the add-on listings of one app from dicts and records every GET."""
+
+    def __init__(self, listings: dict[str, list]):
+        self.listings = listings
+        self.paths: list[str] = []
+
+    def get_all(self, path):
+        self.paths.append(path)
+        return self.listings[path]
+
+    def get(self, path, missing_ok=False):
+        self.paths.append(path)
+        return self.listings[path]
+
+
+def test_addon_config_keys_reads_an_add_ons_config_only_when_its_list_does_not_cover_it():
+    client = ListingClient(
+        {
+            "/apps/demo/addons": [
+                {"id": "pg", "config_vars": ["DATABASE_URL"]},
+                {"id": "shared", "config_vars": ["OTHER_URL"]},  # owned by another app
+            ],
+            "/apps/demo/addon-attachments": [
+                {"name": "DATABASE", "addon": {"id": "pg"}},
+                {"name": "BLUE", "addon": {"id": "pg"}},  # a second name for the same add-on
+                {"name": "SHARED", "addon": {"id": "shared"}},
+            ],
+            "/addons/pg/config": [{"name": "URL"}],
+            "/addons/shared/config": [{"name": "URL"}, {"name": "TOKEN"}],
+        }
+    )
+    keys = addon_config_keys(client, "demo")
+    assert keys == {"DATABASE_URL", "OTHER_URL", "BLUE_URL", "SHARED_URL", "SHARED_TOKEN"}
+    # DATABASE is covered by the add-on's own list: no request for it
+    assert client.paths.count("/addons/pg/config") == 1  # for BLUE only
+    assert client.paths.count("/addons/shared/config") == 1

@@ -84,8 +84,10 @@ def wait_for_release(
 def addon_config_keys(client: HerokuClient, app: str) -> set[str]:
     """Config var names that attached add-ons set on ``app`` (never removed by us)."""
     keys = set()
+    owned = {}  # add-on id -> the config var names it lists for this app
     for addon in client.get_all(app_path(app, "addons")):
-        keys.update(addon.get("config_vars") or [])
+        owned[addon.get("id")] = addon.get("config_vars") or []
+        keys.update(owned[addon.get("id")])
     for attachment in client.get_all(app_path(app, "addon-attachments")):
         name = attachment.get("name")
         if not name:
@@ -94,6 +96,8 @@ def addon_config_keys(client: HerokuClient, app: str) -> set[str]:
         addon_id = (attachment.get("addon") or {}).get("id")
         if not addon_id:
             continue
+        if any(var.startswith(name + "_") for var in owned.get(addon_id, [])):
+            continue  # the add-on already listed its vars under this name: no extra request
         try:
             items = client.get("/addons/%s/config" % quote(addon_id, safe=""), missing_ok=True)
         except HerokuError:

@@ -101,11 +101,17 @@ def find_addon(client, app, name, attachment_name, plan):
     if name:
         return client.get(app_path(app, "addons", name), missing_ok=True)
     if attachment_name:
-        for attachment in client.get_all(app_path(app, "addon-attachments")):
-            if attachment.get("name", "").upper() == attachment_name.upper():
-                addon_id = attachment["addon"]["id"]
-                return client.get(app_path(app, "addons", addon_id), missing_ok=True)
-        return None
+        # One request: Heroku resolves an attachment name in the app's context to its add-on.
+        found = client.request(
+            "POST",
+            "/actions/addons/resolve",
+            body={"app": app, "addon": attachment_name.upper()},
+            missing_ok=True,
+        )
+        if found.status == 404:
+            client.get(app_path(app))  # an unknown app fails here, naming /apps/{app}
+            return None
+        return (found.data or [None])[0]
     service = _service(plan)
     matches = [
         a
