@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+from typing import Any, Optional
 
 DOCUMENTATION = r"""
 name: previous_good_release
@@ -53,13 +54,15 @@ _value:
 ROLLBACK = re.compile(r"^\s*rollback to v(\d+)\s*$", re.IGNORECASE)
 
 
-def rollback_source(release):
+def rollback_source(release: dict[str, Any]) -> Optional[int]:
     """The version a "Rollback to vN" release re-runs, or None."""
     match = ROLLBACK.match(release.get("description") or "")
     return int(match.group(1)) if match else None
 
 
-def previous_good_release(releases, current):
+def previous_good_release(
+    releases: list[dict[str, Any]], current: dict[str, Any]
+) -> dict[str, Any]:
     if not current or current.get("version") is None:
         return {}
     by_version = dict((r["version"], r) for r in releases)
