@@ -20,6 +20,9 @@ if str(REPO) not in sys.path:
     # `.venv/bin/pytest` does not put the repo root on sys.path; the `localcloud` package (and
     # not the tests/localcloud directory) must be what `import localcloud` finds.
     sys.path.insert(0, str(REPO))
+if str(REPO / "collections") not in sys.path:
+    # Tests of every suite read the collections' module_utils (backup layout, client, ...).
+    sys.path.insert(0, str(REPO / "collections"))
 
 
 def _free_port() -> int:
@@ -62,6 +65,20 @@ class HerokuSession(requests.Session):
             url = self.base + url
         kwargs.setdefault("timeout", 60)
         return super().request(method, url, *args, **kwargs)
+
+
+def moto_client(service: str, endpoint: str, **kwargs: Any) -> Any:
+    """A boto3 client for localcloud's moto (or its fault proxy) with moto's test credentials."""
+    import boto3
+
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        **kwargs,
+    )
 
 
 @dataclass

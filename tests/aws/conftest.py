@@ -7,7 +7,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,9 +20,6 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 BIN = REPO / ".venv" / "bin"
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
-if str(REPO / "collections") not in sys.path:
-    # The repo's collections join the venv's ansible_collections namespace package.
-    sys.path.insert(0, str(REPO / "collections"))
 ADMIN = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 REGION = "us-east-1"
 

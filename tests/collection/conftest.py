@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -11,13 +10,9 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-COLLECTIONS = ROOT / "collections"
-sys.path.insert(0, str(COLLECTIONS))
+from tests.conftest import HerokuSession
 
-from tests.conftest import HerokuSession  # noqa: E402
-
-from .stub_server import StubServer  # noqa: E402
+from .stub_server import StubServer
 
 
 @pytest.fixture

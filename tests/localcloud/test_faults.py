@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 
-import boto3
 import lc_sample as sample
 import pytest
 import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 from conftest import wait_for
+
+from tests.conftest import moto_client
 
 
 @pytest.fixture(autouse=True)
@@ -95,9 +96,8 @@ def test_provision_delay_fault(api, app) -> None:
 
 
 def test_aws_faults_on_s3(api, localcloud) -> None:
-    s3 = boto3.client(
-        "s3", endpoint_url=localcloud.aws_endpoint, region_name="us-east-1",
-        aws_access_key_id="testing", aws_secret_access_key="testing",
+    s3 = moto_client(
+        "s3", localcloud.aws_endpoint,
         config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, read_timeout=2,
                       connect_timeout=2),
     )  # fmt: skip

@@ -6,7 +6,6 @@ import os
 import secrets
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from .heroku_helpers import Heroku, play_local
 from .heroku_helpers import psql as psql_url
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "collections"))
 
 ADMIN_URL = os.environ.get("OPS_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

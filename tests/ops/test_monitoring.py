@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
+
+from tests.conftest import moto_client
 
 from .collector import Collector
 from .heroku_helpers import run_playbook
@@ -43,13 +44,7 @@ def watched_app(ops_app) -> dict[str, Any]:
 
 
 def aws(localcloud, service: str):
-    return boto3.client(
-        service,
-        endpoint_url=localcloud.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return moto_client(service, localcloud.aws_endpoint)
 
 
 def monitoring_vars(app, sentry, collector, out: Path, **overrides: Any) -> list[str]:

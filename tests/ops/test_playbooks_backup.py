@@ -6,8 +6,9 @@ import json
 import subprocess
 from typing import Any
 
-import boto3
 import pytest
+
+from tests.conftest import moto_client
 
 from .heroku_helpers import play_local, psql
 
@@ -19,13 +20,7 @@ def play(localcloud, app: dict[str, Any], playbook: str, *extra: str):
 
 
 def s3(localcloud):
-    return boto3.client(
-        "s3",
-        endpoint_url=localcloud.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return moto_client("s3", localcloud.aws_endpoint)
 
 
 def manifests(localcloud, app) -> list[dict[str, Any]]:

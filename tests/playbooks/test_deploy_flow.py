@@ -19,9 +19,9 @@ import shutil
 import urllib.request
 from pathlib import Path
 
-import boto3
 import pytest
 
+from tests.conftest import moto_client
 from tests.playbooks.conftest import REPO, Run, api_requests, get_json, run_playbook
 
 pytestmark = pytest.mark.slow
@@ -45,13 +45,7 @@ class Flow:
             ignore=shutil.ignore_patterns("__pycache__", "staticfiles", "media", "db.sqlite3"),
         )
         self.bucket = f"{APP}-media"
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=cloud.aws_endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        s3 = moto_client("s3", cloud.aws_endpoint)
         s3.create_bucket(Bucket=self.bucket)
         self.extra = root / "extra.json"
         self.extra.write_text(
