@@ -47,7 +47,16 @@ class TreeSampler:
         self._stop.set()
         self._thread.join(5)
 
+    def _is_unexeced_fork(self, proc: psutil.Process) -> bool:
+        """A child caught between fork() and exec() of pg_dump or psql: it still runs the
+        root's program and its RSS is the root's pages shared copy-on-write, not new memory."""
+        return proc.exe() == self._root_exe and proc.cmdline() == self._root_cmdline
+
     def _loop(self) -> None:
+        try:
+            self._root_exe, self._root_cmdline = self.root.exe(), self.root.cmdline()
+        except psutil.Error:
+            self._root_exe, self._root_cmdline = "", []
         while not self._stop.is_set():
             total = 0
             try:
@@ -58,6 +67,8 @@ class TreeSampler:
                 try:
                     name = proc.name()
                     rss = proc.memory_info().rss
+                    if proc.pid != self.root.pid and self._is_unexeced_fork(proc):
+                        continue
                 except psutil.Error:
                     continue
                 total += rss
