@@ -4,7 +4,9 @@ A fault is a dict as POSTed to `/__localcloud/faults`:
 
 - request faults (`target` `api`, the default, or `aws` for the moto port):
   `{"kind": "status", "status": 503, "method": "GET", "path": "^/apps/[^/]+$", "count": 2,
-  "retry_after": 1}`, `{"kind": "hang", "seconds": 3, ...}`, `{"kind": "drop", ...}`;
+  "retry_after": 1}`, `{"kind": "hang", "seconds": 3, ...}`, `{"kind": "drop", ...}`
+  (`"after": true`: the request is applied first, then the connection drops before the
+  answer, the case that makes a client's retry of a POST create a duplicate);
 - `{"kind": "build_fail", "app": "name"}`: the next build fails;
 - `{"kind": "release_fail", "app": "name"}`: the next release phase fails;
 - `{"kind": "provision_delay", "seconds": 5}`: add-on provisioning takes that long;
@@ -61,6 +63,10 @@ def validate(spec: dict[str, Any]) -> dict[str, Any]:
         seconds = fault.get("seconds")
         if not isinstance(seconds, (int, float)) or seconds < 0:
             raise FaultError("seconds must be a non-negative number")
+    if "after" in fault and (
+        kind != "drop" or fault["target"] != "api" or not isinstance(fault["after"], bool)
+    ):
+        raise FaultError("after is for api drops: true applies the request, then drops the answer")
     if kind == "kill_dyno" and not (fault.get("app") and fault.get("dyno")):
         raise FaultError("kill_dyno needs app and dyno")
     return fault

@@ -121,11 +121,10 @@ class Application:
             time.sleep(float(fault["seconds"]))
             return None
         if fault["kind"] == "drop":
-            sock = req.environ.get("werkzeug.socket")
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-            raise DropConnection("connection dropped by a localcloud fault")
+            if fault.get("after"):
+                req.environ["localcloud.drop_after"] = True  # dispatch drops after applying
+                return None
+            self._drop(req)
         status = int(fault["status"])
         error_id = {429: "rate_limit", 503: "service_unavailable"}.get(status, "internal_error")
         err = ApiError(
@@ -137,6 +136,14 @@ class Application:
         if status == 429:
             resp.headers["RateLimit-Remaining"] = "0"
         return resp
+
+    @staticmethod
+    def _drop(req: Request) -> None:
+        sock = req.environ.get("werkzeug.socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        raise DropConnection("connection dropped by a localcloud fault")
 
     def dispatch(self, req: Request) -> Response:
         adapter = self.url_map.bind_to_environ(req.environ)
@@ -178,6 +185,8 @@ class Application:
             if remaining is not None:
                 response.headers["RateLimit-Remaining"] = str(remaining)
             status = response.status_code
+            if req.environ.get("localcloud.drop_after"):
+                self._drop(req)  # applied: the client never hears so
         except ApiError as err:
             response = self._json(err.body(), err.status)
             if err.status == 429:

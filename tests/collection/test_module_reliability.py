@@ -67,3 +67,32 @@ def test_module_gives_up_inside_its_retry_budget(heroku, new_app, tmp_path):
     assert result["failed"] is True
     assert f"Heroku API GET /apps/{name} failed: HTTP 503" in result["msg"]
     assert "gave up after" in result["msg"] and result["api_calls"] > 1
+
+
+def test_a_post_applied_then_dropped_is_not_sent_twice(heroku, new_app, tmp_path):
+    """The connection drops after Heroku applied the POST: a blind retry would create a
+    second domain or add-on; the modules look before they send it again."""
+    name = new_app()
+    path = f"/apps/{name}"
+    host = f"after.{name}.example.com"
+    try:
+        run = run_play(
+            [
+                fault(kind="drop", after=True, method="POST", path=f"^{path}/domains$"),
+                mod("domain", app=name, hostname=host),
+                fault(kind="drop", after=True, method="POST", path=f"^{path}/addons$"),
+                mod("addon", app=name, plan="heroku-redis:mini", attachment_name="CACHE"),
+                api_call("/__localcloud/faults"),
+            ],
+            tmp_path,
+        )
+    finally:
+        heroku.clear_faults()
+    domain, addon, left = run.results[1], run.results[3], run.results[4]
+    assert left["json"] == [], "a fault never fired: the test proved nothing"
+    assert domain["failed"] is False and domain["changed"] is True
+    hostnames = [d["hostname"] for d in heroku.json_of(f"{path}/domains")]
+    assert hostnames.count(host) == 1
+    assert addon["failed"] is False and addon["changed"] is True
+    assert addon["addon"]["state"] == "provisioned"
+    assert len(heroku.json_of(f"{path}/addons")) == 1

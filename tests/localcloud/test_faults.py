@@ -122,3 +122,11 @@ def test_bad_fault_is_refused(api) -> None:
     resp = api.control("POST", "/faults", json={"kind": "status", "status": 200})
     assert resp.status_code == 422
     assert api.control("POST", "/faults", json={"kind": "nope"}).status_code == 422
+    for spec in (
+        {"kind": "status", "status": 503, "after": True},
+        {"kind": "drop", "target": "aws", "after": True},
+        {"kind": "drop", "after": "yes"},
+    ):
+        refused = api.control("POST", "/faults", json=spec)
+        assert refused.status_code == 422, spec
+        assert "after" in refused.text, spec
