@@ -148,11 +148,15 @@ def test_current_release_prefers_herokus_flag_then_the_newest_success():
     assert current_release([]) is None
 
 
-def test_redact_url_hides_only_the_password():
+def test_redact_url_hides_password_path_and_query():
     assert redact_url("syslog+tls://u:pw@logs.example.com:6514/x") == (
-        "syslog+tls://u:********@logs.example.com:6514/x"
+        "syslog+tls://u:********@logs.example.com:6514/********"
     )
-    assert redact_url("https://logs.example.com/x") == "https://logs.example.com/x"
+    assert redact_url("https://in.logs.example.com/v1/t0ken?k=s3cret#f") == (
+        "https://in.logs.example.com/********?********"
+    )
+    assert redact_url("syslog+tls://logs.example.com:6514") == "syslog+tls://logs.example.com:6514"
+    assert redact_url("https://logs.example.com/") == "https://logs.example.com/"
 
 
 class ListingClient:

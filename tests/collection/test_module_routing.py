@@ -5,6 +5,7 @@ from __future__ import annotations
 from .playbook import api_call, mod, run_play
 
 DRAIN_PASSWORD = "drain-Pa55word-never-shown"
+DRAIN_PATH_TOKEN = "drainPathT0ken-never-shown"
 HOOK_SECRET = "hook-Secret-never-shown-51c2"
 
 
@@ -39,9 +40,9 @@ def test_domain_is_added_and_removed_with_acm(heroku, new_app, tmp_path):
     assert heroku.json_of(f"/apps/{name}")["acm"] is True
 
 
-def test_log_drain_masks_the_password_in_its_url(heroku, new_app, tmp_path):
+def test_log_drain_masks_the_password_and_path_of_its_url(heroku, new_app, tmp_path):
     name = new_app()
-    url = f"https://logs:{DRAIN_PASSWORD}@logs.example.com/drain"
+    url = f"https://logs:{DRAIN_PASSWORD}@logs.example.com/drain/{DRAIN_PATH_TOKEN}"
     run = run_play(
         [
             mod("log_drain", check=True, app=name, url=url),
@@ -52,16 +53,18 @@ def test_log_drain_masks_the_password_in_its_url(heroku, new_app, tmp_path):
             mod("log_drain", app=name, url=url, state="absent"),
         ],
         tmp_path,
+        verbosity=3,  # the module arguments are printed at -vvv
     )
     check, after_check, add, again, rm, rm_again = run.results
     assert check["changed"] is True and after_check["json"] == []
     assert add["changed"] is True and add["log_drain"]["token"]
-    assert add["log_drain"]["url"] == "https://logs:********@logs.example.com/drain"
-    assert add["diff"]["after"] == {"url": "https://logs:********@logs.example.com/drain"}
+    assert add["log_drain"]["url"] == "https://logs:********@logs.example.com/********"
+    assert add["diff"]["after"] == {"url": "https://logs:********@logs.example.com/********"}
     assert again["changed"] is False
     assert rm["changed"] is True and rm_again["changed"] is False
     assert heroku.json_of(f"/apps/{name}/log-drains") == []
     assert DRAIN_PASSWORD not in run.stdout
+    assert DRAIN_PATH_TOKEN not in run.stdout
 
 
 def test_webhook_is_created_updated_and_keeps_its_secret_out_of_output(heroku, new_app, tmp_path):

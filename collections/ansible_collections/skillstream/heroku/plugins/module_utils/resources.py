@@ -127,13 +127,17 @@ def resolve_database(client: HerokuClient, app: str, database: str) -> dict[str,
 
 
 def redact_url(url: Optional[str]) -> Optional[str]:
-    """Hide the password part of a URL (log drains may carry credentials)."""
+    """Hide the password, the path and the query of a URL: log drain services put their
+    credentials in any of them (user:password@, /v1/<token>, ?token=). Scheme, user, host
+    and port stay, enough to tell drains apart."""
     if not url:
         return url
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = "%s:%s@%s" % (parts.username or "", MASK, parts.hostname or "")
-    if parts.port:
-        netloc += ":%s" % parts.port
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = "%s:%s@%s" % (parts.username or "", MASK, parts.hostname or "")
+        if parts.port:
+            netloc += ":%s" % parts.port
+    path = "/" + MASK if parts.path not in ("", "/") else parts.path
+    query = MASK if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, path, query, ""))

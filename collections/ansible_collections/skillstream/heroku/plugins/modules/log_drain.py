@@ -24,7 +24,10 @@ options:
     type: str
     required: true
   url:
-    description: The drain URL (C(syslog+tls://host:port) or C(https://...)).
+    description:
+      - The drain URL (C(syslog+tls://host:port) or C(https://...)).
+      - Never shown whole, since drain services put credentials in it; output shows scheme,
+        user, host and port, with the password, path and query masked.
     type: str
     required: true
   state:
@@ -98,7 +101,8 @@ def run(hm):
 def main():
     spec = dict(
         app=dict(type="str", required=True),
-        url=dict(type="str", required=True),
+        # Drain URLs often carry credentials (user:password@, a token in the path or query).
+        url=dict(type="str", required=True, no_log=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     HerokuModule(spec).run(run)
