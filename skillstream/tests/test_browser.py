@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.videos.models import Video
+from apps.videos.models import Comment, Video
 from tests.conftest import PASSWORD
 from tests.media_samples import mp4_bytes
 
@@ -162,6 +162,8 @@ def _seed(make_user, make_video):
         tags="layout, css, responsive",
     )
     make_video(owner, "Second lesson")
+    for n in range(25):  # more than a page: the comment pagination shows
+        Comment.objects.create(video=video, author=owner, body=f"Comment {n} " + "wraps " * 40)
     return owner, video
 
 
@@ -193,6 +195,11 @@ def test_no_horizontal_scroll_on_main_pages(browser, live_server, make_user, mak
         page.goto(path)
         if not no_horizontal_scroll(page):
             failures.append(path)
+    page.get_by_role("link", name="Older comments").click()  # plain links, no script
+    page.get_by_role("link", name="Newer comments").wait_for()
+    assert page.locator(".comment").count() == 5
+    if not no_horizontal_scroll(page):
+        failures.append(page.url)
     width = viewport["width"]
     shot(page, f"layout-{width}-watch")
     menu = page.locator("[data-menu-button]")

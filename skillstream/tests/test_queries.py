@@ -1,4 +1,5 @@
-"""List pages make the same number of queries whatever the number of videos."""
+"""List pages make the same number of queries whatever the number of videos, the watch page
+whatever the number of comments."""
 
 import pytest
 from django.db import connection
@@ -58,3 +59,27 @@ def test_dashboard_makes_a_fixed_number_of_queries(client, user, make_user, make
     one = _count(client, reverse("videos:dashboard"))
     _seed(user, fan, make_video, 1, 20)
     assert _count(client, reverse("videos:dashboard")) == one
+
+
+def _comment(video, author, first: int, last: int) -> None:
+    for n in range(first, last):
+        Comment.objects.create(video=video, author=author, body=f"Comment {n}")
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "owner"])
+def test_watch_page_makes_a_fixed_number_of_queries(client, user, make_user, make_video, signed_in):
+    if signed_in:
+        client.force_login(user)  # the owner: every comment gets its delete form
+    video = make_video(user)
+    fan = make_user()
+    Like.objects.create(user=fan, video=video)
+    _comment(video, fan, 0, 5)
+    url = video.get_absolute_url()
+    client.get(url)  # the first visit also counts the view; compare returning visits
+    five = _count(client, url)
+    assert "Older comments" not in client.get(url).content.decode()
+    _comment(video, fan, 5, 50)
+    fifty = _count(client, url)
+    older = _count(client, url, {"comments": 3})
+    assert five == fifty == older
+    assert client.get(url).content.count(b'class="comment"') == 20

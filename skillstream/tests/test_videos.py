@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
@@ -199,6 +201,60 @@ def test_only_author_or_video_owner_can_delete_a_comment(client, user, make_user
     client.force_login(user)  # the video's owner moderates their comments
     client.post(reverse("videos:delete_comment", args=[comment.pk]))
     assert not Comment.objects.exists()
+
+
+@pytest.fixture
+def commented_video(user, make_user, make_video):
+    """A video with 25 comments, "Comment 00" (oldest) to "Comment 24" (newest), by one fan."""
+    video = make_video(user)
+    fan = make_user()
+    for n in range(25):
+        Comment.objects.create(video=video, author=fan, body=f"Comment {n:02}")
+    return video, fan
+
+
+def _comment_bodies(response) -> list[str]:
+    return re.findall(r'<div class="comment-body">(Comment \d+)</div>', response.content.decode())
+
+
+def test_watch_pages_comments_newest_first(client, commented_video, settings):
+    assert settings.COMMENTS_PER_PAGE == 20
+    video, _ = commented_video
+    first = client.get(video.get_absolute_url())
+    assert _comment_bodies(first) == [f"Comment {n:02}" for n in range(24, 4, -1)]
+    content = first.content.decode()
+    assert "25 comments</h2>" in content and "Page 1 of 2" in content
+    assert 'href="?comments=2#comments">Older comments' in content
+    assert "Newer comments" not in content
+
+    older = client.get(video.get_absolute_url(), {"comments": 2})
+    assert _comment_bodies(older) == [f"Comment {n:02}" for n in range(4, -1, -1)]
+    content = older.content.decode()
+    assert "25 comments</h2>" in content and "Page 2 of 2" in content
+    assert 'href="?comments=1#comments">← Newer comments' in content
+    assert "Older comments" not in content
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"), [("abc", "Comment 24"), ("0", "Comment 04"), ("99", "Comment 04")]
+)
+def test_watch_falls_back_on_a_bad_comment_page(client, commented_video, page, shown):
+    video, _ = commented_video
+    response = client.get(video.get_absolute_url(), {"comments": page})
+    assert response.status_code == 200
+    assert _comment_bodies(response)[0] == shown
+
+
+def test_new_comment_tops_the_first_page(client, commented_video):
+    video, fan = commented_video
+    client.force_login(fan)
+    response = client.post(
+        reverse("videos:comment", args=[video.pk]), {"body": "Comment 99"}, follow=True
+    )
+    assert response.redirect_chain == [(f"{video.get_absolute_url()}#comments", 302)]
+    assert _comment_bodies(response)[:2] == ["Comment 99", "Comment 24"]
+    assert len(_comment_bodies(response)) == 20
+    assert b"26 comments</h2>" in response.content
 
 
 def test_dashboard_shows_own_videos_and_totals(client, user, make_user, make_video):

@@ -75,7 +75,12 @@ def watch(request: HttpRequest, pk: int) -> HttpResponse:
         subscribed = Subscription.objects.filter(
             subscriber=request.user, channel_id=video.owner_id
         ).exists()
-    comments = video.comments.select_related("author", "video")[:100]
+    comments = paginate(
+        request,
+        video.comments.select_related("author", "video"),
+        per_page=settings.COMMENTS_PER_PAGE,
+        param="comments",
+    )
     more = (
         Video.objects.published().for_cards().filter(owner_id=video.owner_id).exclude(pk=video.pk)
     )[:6]

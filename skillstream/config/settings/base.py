@@ -113,6 +113,7 @@ MAX_THUMBNAIL_MB = 5
 VIDEO_DIRECT_UPLOAD = False  # True: the browser POSTs to S3 with a presigned POST
 PRESIGNED_POST_EXPIRES = 3600
 VIDEOS_PER_PAGE = 12
+COMMENTS_PER_PAGE = 20  # newest first on the watch page, older ones behind ?comments=N
 ANONYMOUS_PAGE_CACHE_SECONDS = 30
 RATELIMIT_ATTEMPTS = 5
 RATELIMIT_WINDOW_SECONDS = 300
