@@ -34,8 +34,9 @@ def cache_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Http
     """Cache a page per path and query string (so per page number) for anonymous visitors.
 
     Signed-in users, and anyone with a flash message waiting, always get a fresh page. Any
-    change to what list pages show bumps a generation number, so a cached page never outlives
-    the content it shows; the TTL bounds the rest (relative dates).
+    change to what list pages show bumps a generation number, and a page cached under an
+    older generation is not served, so it never outlives the content it shows; the TTL
+    bounds the rest (relative dates).
     """
 
     @wraps(view)
@@ -43,15 +44,19 @@ def cache_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Http
         if request.user.is_authenticated or len(messages.get_messages(request)):
             return view(request, *args, **kwargs)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"page:{page_generation()}:{view.__module__}.{view.__name__}:{digest}"
-        cached = cache.get(key)
-        if cached is not None:
-            response = HttpResponse(cached)
+        key = f"page:{view.__module__}.{view.__name__}:{digest}"
+        # One round trip for a hit: the page is stored with the generation it was rendered
+        # under and read together with the current generation.
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY) or page_generation()
+        cached = found.get(key)
+        if isinstance(cached, tuple) and cached[0] == generation:
+            response = HttpResponse(cached[1])
             response["X-Page-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            cache.set(key, response.content, settings.ANONYMOUS_PAGE_CACHE_SECONDS)
+            cache.set(key, (generation, response.content), settings.ANONYMOUS_PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
 
