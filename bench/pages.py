@@ -180,26 +180,14 @@ def main() -> int:
             command = procfile_command(tree, "web")
             report.details["web"] = command
             log = (work / "gunicorn.log").open("wb")
-            web = subprocess.Popen(
-                ["bash", "-c", f"exec {command}"],
-                cwd=tree,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            wait_for_port(port, 60, web)
+            web = start_web(command, tree, env, port, log)
             measure(report, port, seed, web.pid)
             stop(web)
             if "--max-requests" in command:
                 # Diagnostic, not the Procfile: the same app without worker recycling.
                 port = free_port()
-                web = subprocess.Popen(
-                    ["bash", "-c", f"exec {command} --max-requests 0"], cwd=tree,
-                    env=app_env(database, redis_port, port) | {"SECRET_KEY": env["SECRET_KEY"]},
-                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                )  # fmt: skip
-                wait_for_port(port, 60, web)
+                env = app_env(database, redis_port, port) | {"SECRET_KEY": env["SECRET_KEY"]}
+                web = start_web(f"{command} --max-requests 0", tree, env, port, log)
                 without_recycling(report, port)
     except Exception as exc:
         report.error(f"{type(exc).__name__}: {exc}")
@@ -209,6 +197,20 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     print(f"  results: {report.write().relative_to(REPO)}")
     return 1 if report.errors else 0
+
+
+def start_web(command: str, tree: Path, env: dict[str, str], port: int, log: Any) -> Any:
+    """The web command as a dyno runs it (through bash), once it listens on `port`."""
+    web = subprocess.Popen(
+        ["bash", "-c", f"exec {command}"],
+        cwd=tree,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    wait_for_port(port, 60, web)
+    return web
 
 
 def gunicorn_cpu(master: psutil.Process) -> float:

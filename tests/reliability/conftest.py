@@ -58,6 +58,10 @@ class DeployedApp:
     def clear_faults(self) -> None:
         self.heroku("DELETE", "/__localcloud/faults")
 
+    def armed_faults(self) -> list[dict]:
+        """The faults still armed (a fault whose count is used up is gone)."""
+        return self.heroku("GET", "/__localcloud/faults")
+
     def api_requests(self) -> int:
         return int(self.heroku("GET", "/__localcloud/stats")["total"])
 

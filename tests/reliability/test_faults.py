@@ -41,16 +41,12 @@ TRANSIENT_API_FAULTS: dict[str, dict] = {
 }
 
 
-def armed(app: DeployedApp) -> list[dict]:
-    return app.heroku("GET", "/__localcloud/faults")
-
-
 @pytest.mark.parametrize("name", sorted(TRANSIENT_API_FAULTS))
 def test_deploy_converges_through_transient_api_faults(name: str, app: DeployedApp, record) -> None:
     serving = app.serving_version()
     app.fault(**TRANSIENT_API_FAULTS[name])
     run = app.deploy()
-    left = armed(app)
+    left = app.armed_faults()
     version = app.serving_version()
     passed = run.rc == 0 and not left and version["release"] == serving["release"]
     record(
@@ -75,7 +71,7 @@ def test_rollback_converges_through_a_503_burst(app: DeployedApp, changed_tree: 
     assert app.serving_commit() == "rel-a"
     app.fault(kind="status", status=503, method="POST", path=f"^/apps/{APP}/releases$", count=2)
     rollback = app.playbook("rollback.yml")
-    left = armed(app)
+    left = app.armed_faults()
     commit = app.serving_commit()
     passed = rollback.rc == 0 and not left and commit != "rel-a"
     record(

@@ -31,7 +31,7 @@ def test_backup_converges_through_transient_faults(app: DeployedApp, record) -> 
     app.fault(kind="status", status=503, method="POST", path=CAPTURE, count=2)
     app.fault(target="aws", kind="status", status=500, path=f"^/{BUCKET}", count=2)
     run = app.playbook("backup.yml")
-    left = app.heroku("GET", "/__localcloud/faults")
+    left = app.armed_faults()
     app.clear_faults()
     new = good_backups(app) - before
     passed = run.rc == 0 and not left and len(new) == 1
