@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The stamp names the hash of every lock file, so a changed pin reinstalls and an
 # unchanged one returns at once.
-LOCK_HASH := $(shell cat requirements-dev.txt skillstream/requirements.txt requirements.yml 2>/dev/null | sha256sum | cut -c1-16)
+LOCK_HASH := $(shell cat requirements-dev.txt skillstream/requirements.txt requirements.yml tools/node/package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 LOCALCLOUD := $(BIN)/python -m localcloud
 
@@ -19,10 +19,11 @@ help: ## List the targets
 
 setup: $(STAMP) services ## Create .venv, install the toolchain and the app's requirements, check services
 
-$(STAMP): requirements-dev.txt skillstream/requirements.txt requirements.yml
+$(STAMP): requirements-dev.txt skillstream/requirements.txt requirements.yml tools/node/package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r skillstream/requirements.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/ansible-galaxy collection install -r requirements.yml >/dev/null
+	npm ci --prefix tools/node --no-audit --no-fund --silent
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

