@@ -9,7 +9,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from localcloud import events, releases
+from localcloud import events, releases, slugs
 from localcloud.api.util import new_id, now
 from localcloud.records import STACKS, public
 from localcloud.services import Services
@@ -88,7 +88,7 @@ def run(svc: Services, app: dict[str, Any], build: dict[str, Any]) -> None:
             slug = {
                 "blob": {"method": "get", "url": svc.blobs.url(f"slug-{slug_id}")},
                 "buildpack_provided_description": result.buildpack_description,
-                "checksum": None,
+                "checksum": slugs.tree_checksum(result.slug_dir),
                 "commit": build["source_blob"].get("version"),
                 "commit_description": build["source_blob"].get("version_description"),
                 "created_at": stamp,

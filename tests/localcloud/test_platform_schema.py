@@ -215,6 +215,37 @@ def test_every_implemented_link_matches_the_schema(api, localcloud) -> None:
     w.call("DELETE", "/apps/{app}/log-drains/{drain}", f"{a}/log-drains/{drain['id']}")
     w.call("POST", "/apps/{app}/log-sessions", f"{a}/log-sessions", json={"lines": 10})
 
+    # pipelines: couple the app (staging) and a second one (production), promote the slug
+    prod = w.call("POST", "/apps", "/apps", json={"name": f"{name}-p"})
+    pipe = w.call("POST", "/pipelines", "/pipelines", json={"name": name})
+    w.call("GET", "/pipelines", "/pipelines")
+    w.call("GET", "/pipelines/{pipeline}", f"/pipelines/{pipe['name']}")
+    w.call("PATCH", "/pipelines/{pipeline}", f"/pipelines/{pipe['id']}", json={"name": name})
+    couple = {"app": name, "pipeline": pipe["id"], "stage": "development"}
+    staging = w.call("POST", "/pipeline-couplings", "/pipeline-couplings", json=couple)
+    w.call("PATCH", "/pipeline-couplings/{coupling}", f"/pipeline-couplings/{staging['id']}",
+           json={"stage": "staging"})  # fmt: skip
+    w.call("POST", "/pipeline-couplings", "/pipeline-couplings",
+           json={"app": prod["id"], "pipeline": pipe["id"], "stage": "production"})  # fmt: skip
+    w.call("GET", "/pipeline-couplings", "/pipeline-couplings")
+    w.call("GET", "/pipelines/{pipeline}/pipeline-couplings",
+           f"/pipelines/{pipe['id']}/pipeline-couplings")  # fmt: skip
+    w.call("GET", "/pipeline-couplings/{coupling}", f"/pipeline-couplings/{staging['id']}")
+    w.call("GET", "/apps/{app}/pipeline-couplings", f"{a}/pipeline-couplings")
+    promotion = w.call("POST", "/pipeline-promotions", "/pipeline-promotions", json={
+        "pipeline": {"id": pipe["id"]}, "source": {"app": {"id": api.get(a).json()["id"]}},
+        "targets": [{"app": {"id": prod["id"]}}],
+    })  # fmt: skip
+    _wait(lambda: api.get(f"/pipeline-promotions/{promotion['id']}").json()["status"]
+          == "completed", timeout=120)  # fmt: skip
+    w.call("GET", "/pipeline-promotions/{promotion}", f"/pipeline-promotions/{promotion['id']}")
+    targets = w.call("GET", "/pipeline-promotions/{promotion}/promotion-targets",
+                     f"/pipeline-promotions/{promotion['id']}/promotion-targets")  # fmt: skip
+    assert [t["status"] for t in targets] == ["succeeded"], targets
+    w.call("DELETE", "/pipeline-couplings/{coupling}", f"/pipeline-couplings/{staging['id']}")
+    w.call("DELETE", "/pipelines/{pipeline}", f"/pipelines/{pipe['id']}")
+    w.call("DELETE", "/apps/{app}", f"/apps/{prod['id']}")
+
     # webhook events and deliveries, then teardown
     events = w.call("GET", "/apps/{app}/webhook-events", f"{a}/webhook-events")
     w.call("GET", "/apps/{app}/webhook-events/{event}", f"{a}/webhook-events/{events[0]['id']}")

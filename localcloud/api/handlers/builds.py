@@ -242,7 +242,7 @@ def create_slug(ctx: Ctx, app: str) -> Any:
 def slug_info(ctx: Ctx, app: str, slug: str) -> Any:
     doc = ctx.svc.find_app(app)
     found = ctx.svc.store.get("slug", slug)
-    if found is None or found["_app_id"] != doc["id"]:
+    if found is None or not slugs.visible_to(ctx.svc, found, doc["id"]):
         raise not_found("slug")
     view = public(found)
     if isinstance(view["stack"], str):
