@@ -33,8 +33,14 @@ def test_ee_pins_the_tested_ansible_core_and_libraries() -> None:
 
 def test_ansible_builder_creates_the_build_context(tmp_path: Path) -> None:
     subprocess.run(
-        [REPO / ".venv/bin/ansible-builder", "create", "--file", "execution-environment.yml",
-         "--context", tmp_path],  # fmt: skip
+        [
+            REPO / ".venv/bin/ansible-builder",
+            "create",
+            "--file",
+            "execution-environment.yml",
+            "--context",
+            tmp_path,
+        ],
         cwd=REPO,
         check=True,
         capture_output=True,
