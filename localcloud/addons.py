@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from localcloud import pgclusters
+
 PG_HOST = "127.0.0.1"
 PG_PORT = 5432
 PG_ADMIN = "postgres"
@@ -124,5 +126,7 @@ def destroy_backing(addon: dict[str, Any]) -> None:
     backing = addon.get("_backing") or {}
     if backing.get("type") == "postgres":
         drop_postgres(backing)
+    elif backing.get("type") == "postgres-cluster":
+        pgclusters.destroy(backing)
     elif backing.get("type") == "redis":
         drop_redis(backing)

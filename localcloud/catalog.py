@@ -24,7 +24,11 @@ SERVICES: dict[str, dict[str, Any]] = {
             "essential-1": 900,
             "essential-2": 2000,
             "standard-0": 5000,
+            "standard-2": 20000,
             "premium-0": 20000,
+            "premium-2": 35000,
+            "private-0": 30000,
+            "shield-0": 36000,
         },
         "default_plan": "essential-0",
     },
@@ -37,6 +41,19 @@ SERVICES: dict[str, dict[str, Any]] = {
         "default_plan": "mini",
     },
 }
+
+
+# Rollback window by plan tier (days); tiers not listed (essential) have no continuous
+# protection, so no rollback or fork: they share the local server instead of a cluster.
+ROLLBACK_DAYS = {"standard": 4, "premium": 7, "private": 7, "shield": 7}
+
+
+def rollback_days(plan: str) -> int | None:
+    """Days of rollback a Postgres plan keeps (`heroku-postgresql:standard-0` or `standard-0`)."""
+    service, _, name = plan.rpartition(":")
+    if service not in ("", "heroku-postgresql"):
+        return None
+    return ROLLBACK_DAYS.get(name.split("-")[0])
 
 
 def service_view(name: str) -> dict[str, Any]:

@@ -35,6 +35,7 @@ def _fail_interrupted(svc: Services) -> None:
 def start(svc: Services) -> None:
     """Routers and log drains for every app, dynos on each current release, then the ticker."""
     _fail_interrupted(svc)
+    provisioning.start_clusters(svc)
     for app in svc.store.list("app"):
         svc.routers.ensure(app["name"], app["_router_port"], apps.https_port(svc, app))
         drains = [d["url"] for d in svc.store.list("log-drain", app["id"])]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from localcloud import addons as backing
-from localcloud import catalog, releases
+from localcloud import catalog, pgclusters, releases
 from localcloud.api.util import now
 from localcloud.services import Services
 
@@ -27,12 +28,12 @@ def provision(svc: Services, addon_id: str) -> None:
     kind = catalog.SERVICES[service]["backing"]
     try:
         if kind == "postgres":
-            made = backing.create_postgres()
+            made = _postgres(svc, addon)
         else:
             used = {a["_backing"]["index"] for a in svc.store.list("addon")
                     if (a.get("_backing") or {}).get("type") == "redis"}  # fmt: skip
             made = backing.create_redis(used, str(svc.settings.home.resolve()))
-    except backing.BackingError as exc:
+    except (backing.BackingError, pgclusters.ClusterError) as exc:
         log.error("provisioning %s failed: %s", addon["name"], exc)
         addon["provision_message"] = f"Provisioning failed: {exc}"
         addon["updated_at"] = now()
@@ -59,6 +60,33 @@ def provision(svc: Services, addon_id: str) -> None:
         addon["updated_at"] = now()
         svc.store.put("addon", addon, app["id"])
     svc.logs.emit(app["name"], "heroku", "api", f"Provisioned {addon['name']}")
+
+
+def _postgres(svc: Services, addon: dict[str, Any]) -> dict[str, Any]:
+    """Essential plans: a database on the shared server. Plans with continuous protection: a
+    cluster of its own, new or recovered from another's archive (rollback, fork)."""
+    if not catalog.rollback_days(addon["plan"]["name"]):
+        return backing.create_postgres()
+    root = pgclusters.root_for(svc.settings.home)
+    recovery = addon.get("_recovery")
+    if recovery is None:
+        return pgclusters.create(root, addon["id"])
+    source = svc.store.get("addon", recovery["source"])
+    if source is None or (source.get("_backing") or {}).get("type") != "postgres-cluster":
+        raise pgclusters.ClusterError(f"the database to {recovery['mode']} from is gone")
+    target = datetime.fromisoformat(recovery["to"]) if recovery["to"] else None
+    return pgclusters.recover(root, addon["id"], source["_backing"], target)
+
+
+def start_clusters(svc: Services) -> None:
+    """At start-up: the clusters of provisioned add-ons, before their apps' dynos come back."""
+    for addon in svc.store.list("addon"):
+        made = addon.get("_backing") or {}
+        if made.get("type") == "postgres-cluster":
+            try:
+                pgclusters.start(made)
+            except pgclusters.ClusterError as exc:
+                log.error("cluster of %s did not start: %s", addon["name"], exc)
 
 
 def deprovision(svc: Services, app: dict[str, Any], addon: dict[str, Any]) -> None:

@@ -76,7 +76,10 @@ class Services:
 
     def shutdown(self) -> None:
         self._stopping.set()
-        steps = (self.routers.shutdown, self.oneoffs.shutdown, self.dynos.shutdown, self.logs.close)
+        from localcloud.pgclusters import stop_all as stop_clusters
+
+        steps = (self.routers.shutdown, self.oneoffs.shutdown, self.dynos.shutdown,
+                 stop_clusters, self.logs.close)  # fmt: skip
         for step in steps:
             try:
                 step()

@@ -6,7 +6,7 @@ import random
 import re
 from typing import Any
 
-from localcloud import catalog, provisioning, releases
+from localcloud import catalog, provisioning, releases, rollbacks
 from localcloud.api.errors import ApiError, invalid, not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
@@ -98,6 +98,20 @@ def _attach(ctx: Ctx, app: dict[str, Any], addon: dict[str, Any], name: str) -> 
     return att
 
 
+def _recovery(
+    ctx: Ctx, app: dict[str, Any], service: str, plan: str, config: Any
+) -> dict[str, Any] | None:
+    """A rollback or fork asked for in the Postgres config, refused now when it cannot be made."""
+    if config is not None and not isinstance(config, dict):
+        raise invalid("config must be an object of provider options")
+    if service != "heroku-postgresql":
+        return None
+    try:
+        return rollbacks.plan_request(ctx.svc, app, f"{service}:{plan}", config)
+    except rollbacks.RollbackRefused as exc:
+        raise invalid(str(exc)) from None
+
+
 @routes.post("/apps/<app>/addons")
 def create(ctx: Ctx, app: str) -> Any:
     doc = ctx.svc.find_app(app)
@@ -121,6 +135,7 @@ def create(ctx: Ctx, app: str) -> Any:
         raise invalid("add-on name must start with a letter: letters, digits, _ and -")
     if name and ctx.svc.store.find("addon", name=name):
         raise invalid(f"Name {name} is already used by another add-on")
+    recovery = _recovery(ctx, doc, service, plan, body.get("config"))
     with ctx.svc.app_lock(doc["id"]):
         attachment = _attachment_name(ctx, doc, service, wanted)
         stamp = now()
@@ -147,6 +162,8 @@ def create(ctx: Ctx, app: str) -> Any:
             "web_url": None,
         }
         addon["provider_id"] = f"resource-{addon['id'][:8]}"
+        if recovery:
+            addon["_recovery"] = recovery
         ctx.svc.store.put("addon", addon, doc["id"])
         _attach(ctx, doc, addon, attachment)
     ctx.svc.spawn(f"provision-{addon['id']}", provisioning.provision, ctx.svc, addon["id"])
@@ -263,17 +280,44 @@ def attachment_info_by_app(ctx: Ctx, app: str, attachment: str) -> Any:
     return public(_find_attachment(ctx, attachment, ctx.svc.find_app(app)))
 
 
+def _identity(value: Any) -> str | None:
+    """An app or add-on as the schema allows it: a name or id, or `{"name": ...}`/`{"id": ...}`."""
+    if isinstance(value, dict):
+        value = value.get("id") or value.get("name")
+    return str(value) if value else None
+
+
+def _replace_confirmed(ctx: Ctx, app: dict[str, Any], body: dict[str, Any]) -> None:
+    """Attaching under a name another add-on holds moves the name when `confirm` is the app's
+    name (as `heroku pg:promote` does): the old attachment goes first, with its own release."""
+    wanted = str(body.get("name") or "").upper().removesuffix("_URL")
+    held = next((a for a in ctx.svc.store.list("addon-attachment", app["id"])
+                 if a["name"] == wanted), None)  # fmt: skip
+    if held is None or body.get("confirm") is None:
+        return
+    if body["confirm"] != app["name"]:
+        raise invalid(f"Confirmation {body['confirm']!r} did not match the app name {app['name']}.")
+    ctx.svc.store.delete("addon-attachment", held["id"])
+    values = releases.config_vars(ctx.svc, app["id"])
+    if values.pop(f"{wanted}_URL", None) is not None:
+        releases.save_config(ctx.svc, app["id"], values)
+        releases.create(ctx.svc, app, f"Detach {wanted} (@ref:{held['addon']['name']})",
+                        config=values)  # fmt: skip
+
+
 @routes.post("/addon-attachments")
 def create_attachment(ctx: Ctx) -> Any:
     """Attach an existing add-on to an app (possibly another app), setting its config var."""
     body = ctx.body()
-    if not body.get("addon") or not body.get("app"):
+    app_ident, addon_ident = _identity(body.get("app")), _identity(body.get("addon"))
+    if not addon_ident or not app_ident:
         raise invalid("addon and app are required")
-    app = ctx.svc.find_app(str(body["app"]))
-    addon = _find_addon(ctx, str(body["addon"]))
+    app = ctx.svc.find_app(app_ident)
+    addon = _find_addon(ctx, addon_ident)
     if addon["state"] != "provisioned":
         raise ApiError(422, "invalid_params", "The add-on is not provisioned yet.")
     with ctx.svc.app_lock(app["id"]):
+        _replace_confirmed(ctx, app, body)
         name = _attachment_name(ctx, app, addon["addon_service"]["name"], body.get("name"))
         att = _attach(ctx, app, addon, name)
         values = releases.config_vars(ctx.svc, app["id"])

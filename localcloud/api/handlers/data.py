@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from localcloud import pgbackups
+from localcloud import pgbackups, rollbacks
 from localcloud.api.errors import ApiError, invalid, not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
@@ -47,6 +47,16 @@ def _view(doc: dict[str, Any], verbose: bool) -> dict[str, Any]:
     return view
 
 
+def _continuous_protection(addon: dict[str, Any]) -> list[dict[str, Any]]:
+    """`Fork/Follow` and `Rollback` lines as `heroku pg:info` shows them."""
+    span = rollbacks.window(addon)
+    if span is None:
+        return [{"name": "Fork/Follow", "values": ["Unsupported"]}]
+    earliest = span[0].strftime("%Y-%m-%d %H:%M UTC")
+    return [{"name": "Fork/Follow", "values": ["Available"]},
+            {"name": "Rollback", "values": [f"earliest from {earliest}"]}]  # fmt: skip
+
+
 @routes.get(f"{PREFIX}/databases/<db>", kind="data")
 def database_info(ctx: Ctx, db: str) -> Any:
     addon, _app = _provisioned(ctx, db)
@@ -62,6 +72,7 @@ def database_info(ctx: Ctx, db: str) -> Any:
             {"name": "Status", "values": ["Available"]},
             {"name": "Data Size", "values": [f"{tables or 0} bytes"]},
             {"name": "PG Version", "values": ["15"]},
+            *_continuous_protection(addon),
             {"name": "Created", "values": [addon["created_at"]]},
             {"name": "Add-on", "values": [addon["name"]]},
         ],
