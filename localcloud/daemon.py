@@ -24,6 +24,7 @@ def serve(settings: Settings) -> None:
     from localcloud import lifecycle
     from localcloud.api import handlers  # noqa: F401  (registers the routes)
     from localcloud.api.server import Application
+    from localcloud.edge.server import start_edge
     from localcloud.services import Services
 
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -53,6 +54,7 @@ def serve(settings: Settings) -> None:
     threading.Thread(target=proxy.serve_forever, name="aws-proxy", daemon=True).start()
     threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
     lifecycle.start(svc)
+    edge = start_edge(svc)
     (settings.home / "ready").write_text(str(settings.api_port))
     log.info(
         "localcloud up: api %s, aws %s (moto on %s)",
@@ -66,6 +68,7 @@ def serve(settings: Settings) -> None:
     finally:
         (settings.home / "ready").unlink(missing_ok=True)
         server.shutdown()
+        edge.shutdown()
         proxy.shutdown()
         svc.shutdown()
         moto.terminate()

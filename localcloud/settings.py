@@ -46,6 +46,11 @@ class Settings:
     def log_file(self) -> Path:
         return self.home / "localcloud.log"
 
+    @property
+    def edge_port_file(self) -> Path:
+        """The CloudFront edge's https port, written by the daemon once it listens."""
+        return self.home / "edge-port"
+
     def api_key(self) -> str:
         """The API token, written once in the state dir so clients can read it from `env`."""
         path = self.home / "api-key"
@@ -68,7 +73,13 @@ class Settings:
             "LOCALCLOUD_HOME": str(self.home),
             # The routers' https certificate: a client's CA bundle for the apps' https URLs.
             "LOCALCLOUD_TLS_CERT": str(self.home / "tls" / "cert.pem"),
-        }
+        } | self._edge_env()
+
+    def _edge_env(self) -> dict[str, str]:
+        """The edge's port, once a daemon has chosen it (`up` runs before `env`)."""
+        if not self.edge_port_file.exists():
+            return {}
+        return {"LOCALCLOUD_EDGE_PORT": self.edge_port_file.read_text().strip()}
 
     def save(self) -> None:
         """Remember the ports of the running instance, so later commands find it."""
