@@ -1,0 +1,111 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, SkillStream ops
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: pipeline
+short_description: Create or delete a Heroku Pipeline
+version_added: 1.1.0
+description:
+  - Ensures a Heroku Pipeline (a group of apps that share one codebase, by stage) exists or
+    not. Apps join it with M(skillstream.heroku.pipeline_coupling); a slug moves along it
+    with M(skillstream.heroku.pipeline_promotion).
+  - Deleting a pipeline uncouples its apps; the apps themselves stay.
+author: SkillStream ops (@skillstream)
+extends_documentation_fragment:
+  - skillstream.heroku.auth
+  - skillstream.heroku.auth.attributes
+options:
+  name:
+    description:
+      - Name of the pipeline (3 to 30 lower case letters, digits and dashes, starting with a
+        letter).
+    type: str
+    required: true
+  state:
+    description: Whether the pipeline should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+"""
+
+EXAMPLES = r"""
+- name: Ensure the pipeline of SkillStream
+  skillstream.heroku.pipeline:
+    name: skillstream
+    state: present
+  register: heroku_pipeline
+
+- name: Delete a pipeline (its apps stay)
+  skillstream.heroku.pipeline:
+    name: skillstream-old
+    state: absent
+"""
+
+RETURN = r"""
+pipeline:
+  description: The pipeline; empty when absent (or, in check mode, only its name when new).
+  returned: always
+  type: dict
+  sample: {"id": "01234567-89ab-cdef-0123-456789abcdef", "name": "skillstream",
+           "owner": {"id": "01234567-89ab-cdef-0123-456789abcdef", "type": "user"}}
+"""
+
+import re
+
+from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
+    HerokuModule,
+    ModuleFailure,
+    segment,
+)
+from ansible_collections.skillstream.heroku.plugins.module_utils.pipelines import find_pipeline
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9-]{2,29}$")
+
+
+def run(hm):
+    client, p = hm.client, hm.params
+    name = p["name"]
+    if not NAME_RE.match(name):
+        raise ModuleFailure(
+            "name %r is not a valid pipeline name (3 to 30 lower case letters, digits and "
+            "dashes, starting with a letter)" % name
+        )
+    pipeline = find_pipeline(client, name)
+    before = {"name": name} if pipeline else {}
+    changed = False
+    if p["state"] == "present" and not pipeline:
+        changed = True
+        pipeline = {"name": name}
+        if not hm.check_mode:
+            pipeline = client.post(
+                "/pipelines", {"name": name}, recover=lambda: find_pipeline(client, name)
+            )
+    elif p["state"] == "absent" and pipeline:
+        changed = True
+        if not hm.check_mode:
+            client.delete("/pipelines/%s" % segment(pipeline["id"]))
+        pipeline = None
+    after = {"name": name} if pipeline else {}
+    return {
+        "changed": changed,
+        "pipeline": pipeline or {},
+        "diff": {"before": before, "after": after},
+    }
+
+
+def main():
+    spec = dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+    HerokuModule(spec).run(run)
+
+
+if __name__ == "__main__":
+    main()
