@@ -1,33 +1,61 @@
-"""Short-lived caching of list pages for anonymous visitors."""
+"""Cached pages that never outlive what they show: each is stored with the generation numbers
+it was rendered under, and a change to the content bumps a generation (see signals)."""
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-GENERATION_KEY = "page:generation"
+GENERATION_KEY = "page:generation"  # everything list pages show: videos, channels, users
 
 
-def page_generation() -> int:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, 1, None)
-        generation = cache.get(GENERATION_KEY) or 1
-    return generation
+def video_generation_key(video_id: int) -> str:
+    """What only the video's own page shows: its likes and comments."""
+    return f"video:{video_id}:generation"
+
+
+def studio_generation_key(user_id: int) -> str:
+    """What a creator's studio shows: their videos and the views, likes, comments, subscribers."""
+    return f"studio:{user_id}:generation"
+
+
+def bump(*keys: str) -> None:
+    for key in keys:
+        try:
+            cache.incr(key)
+        except ValueError:  # no generation yet: nothing is cached under one
+            cache.add(key, 1, None)
+
+
+def get_current(key: str, generation_keys: Sequence[str]) -> tuple[Any, tuple[int, ...]]:
+    """(the value under key if stored under the current generations, else None; those
+    generations), in one round trip."""
+    found = cache.get_many([*generation_keys, key])
+    generations = tuple(found.get(k, 0) for k in generation_keys)
+    stored = found.get(key)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == generations:
+        return stored[1], generations
+    return None, generations
+
+
+def set_current(key: str, generations: tuple[int, ...], value: Any) -> None:
+    cache.set(key, (generations, value), settings.ANONYMOUS_PAGE_CACHE_SECONDS)
+
+
+def path_digest(request: HttpRequest) -> str:
+    return hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
 
 
 def invalidate_pages(update_fields=None, **_kwargs) -> None:
     """Retire every cached page at once (a signal receiver: content they show changed)."""
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a login changes nothing a page shows
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet: nothing is cached under one
-        cache.add(GENERATION_KEY, 1, None)
+    bump(GENERATION_KEY)
 
 
 def cache_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -43,20 +71,16 @@ def cache_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Http
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.user.is_authenticated or len(messages.get_messages(request)):
             return view(request, *args, **kwargs)
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"page:{view.__module__}.{view.__name__}:{digest}"
-        # One round trip for a hit: the page is stored with the generation it was rendered
-        # under and read together with the current generation.
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY) or page_generation()
-        cached = found.get(key)
-        if isinstance(cached, tuple) and cached[0] == generation:
-            response = HttpResponse(cached[1])
+        key = f"page:{view.__module__}.{view.__name__}:{path_digest(request)}"
+        # One round trip for a hit: the page is read together with the current generation.
+        content, generations = get_current(key, [GENERATION_KEY])
+        if content is not None:
+            response = HttpResponse(content)
             response["X-Page-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            cache.set(key, (generation, response.content), settings.ANONYMOUS_PAGE_CACHE_SECONDS)
+            set_current(key, generations, response.content)
             response["X-Page-Cache"] = "miss"
         return response
 

@@ -74,6 +74,17 @@ class Video(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        # view_count belongs to the view-count fold (apps.videos.view_counts): saving a video
+        # loaded earlier must not write back the count it read, losing the views folded since.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "view_count"
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("videos:watch", args=[self.pk])
 
@@ -121,3 +132,13 @@ class Comment(models.Model):
 
     def can_delete(self, user) -> bool:
         return user.is_authenticated and user.pk in (self.author_id, self.video.owner_id)
+
+
+class ViewFold(models.Model):
+    """A batch of view counts already added to the videos (so it is never added twice)."""
+
+    batch = models.CharField(max_length=32, unique=True)
+    folded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"views batch {self.batch}"

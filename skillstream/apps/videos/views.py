@@ -7,15 +7,25 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Sum
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Subscription
-from apps.core.cache import cache_for_anonymous
+from apps.core.cache import (
+    GENERATION_KEY,
+    cache_for_anonymous,
+    get_current,
+    path_digest,
+    set_current,
+    studio_generation_key,
+    video_generation_key,
+)
 from apps.core.jobs import enqueue
 from apps.core.pagination import paginate
+from apps.core.per_viewer import render_shared
 from apps.core.urls_util import safe_next
 from apps.videos.forms import CommentForm, UploadForm, VideoDetailsForm
 from apps.videos.media import ACCEPTED_LABEL, VIDEO_TYPES
@@ -27,6 +37,7 @@ from apps.videos.uploads import (
     presigned_post,
     read_upload_token,
 )
+from apps.videos.view_counts import count_view
 
 logger = logging.getLogger(__name__)
 
@@ -58,45 +69,84 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 
 def watch(request: HttpRequest, pk: int) -> HttpResponse:
-    video = get_object_or_404(Video.objects.select_related("owner").with_stats(), pk=pk)
-    is_owner = request.user.is_authenticated and request.user.pk == video.owner_id
-    if not video.is_ready and not is_owner:
-        raise Http404("No such video")
-    if video.is_ready:
-        # One view per session and video, so a refresh does not count again.
-        seen = request.session.get("seen_videos", [])
-        if video.pk not in seen:
-            Video.objects.filter(pk=video.pk).update(view_count=F("view_count") + 1)
-            video.view_count += 1
-            request.session["seen_videos"] = [*seen, video.pk][-200:]
-    liked = subscribed = False
-    if request.user.is_authenticated:
-        liked = Like.objects.filter(user=request.user, video=video).exists()
-        subscribed = Subscription.objects.filter(
-            subscriber=request.user, channel_id=video.owner_id
-        ).exists()
+    """The page everyone opens. A ready video's page is rendered once per video, comment page
+    and generation (apps.core.per_viewer); each request fills in only who is looking."""
+    key = f"page:watch:{pk}:{path_digest(request)}"
+    cached, generations = get_current(key, [GENERATION_KEY, video_generation_key(pk)])
+    anonymous = not request.user.is_authenticated and not len(messages.get_messages(request))
+    if cached is None:
+        video = get_object_or_404(Video.objects.select_related("owner").with_stats(), pk=pk)
+        if not video.is_ready:
+            return _watch_unpublished(request, video)
+        page = render_shared("videos/watch.html", _watch_context(request, video))
+        cached = {
+            "owner_id": video.owner_id,
+            "page": page,
+            "anonymous": page.fill(_nobody(request.path)),
+        }
+        set_current(key, generations, cached)
+        hit = "miss"
+    else:
+        hit = "hit"
+    if anonymous:
+        response = HttpResponse(cached["anonymous"])
+    else:
+        response = HttpResponse(cached["page"].fill(request, **_viewer(request, pk, cached)))
+    response["X-Page-Cache"] = hit
+    count_view(request, response, pk)
+    return response
+
+
+def _watch_context(request: HttpRequest, video: Video) -> dict:
     comments = paginate(
         request,
-        video.comments.select_related("author", "video"),
+        video.comments.select_related("author"),
         per_page=settings.COMMENTS_PER_PAGE,
         param="comments",
     )
     more = (
         Video.objects.published().for_cards().filter(owner_id=video.owner_id).exclude(pk=video.pk)
     )[:6]
-    return render(
-        request,
-        "videos/watch.html",
-        {
-            "video": video,
-            "is_owner": is_owner,
-            "liked": liked,
-            "subscribed": subscribed,
-            "comments": comments,
-            "comment_form": CommentForm(),
-            "more_videos": more,
-        },
-    )
+    return {
+        "video": video,
+        "comments": comments,
+        "comment_form": CommentForm(),
+        "more_videos": more,
+    }
+
+
+def _viewer(request: HttpRequest, pk: int, cached: dict) -> dict:
+    """What the signed-in viewer's parts of the page need, in one query."""
+    if not request.user.is_authenticated:
+        return {"liked": False, "subscribed": False}
+    user = request.user
+    return (
+        Video.objects.filter(pk=pk)
+        .annotate(
+            liked=Exists(Like.objects.filter(user=user, video=OuterRef("pk"))),
+            subscribed=Exists(
+                Subscription.objects.filter(subscriber=user, channel=cached["owner_id"])
+            ),
+        )
+        .values("liked", "subscribed")
+        .first()
+    ) or {"liked": False, "subscribed": False}
+
+
+def _nobody(path: str) -> HttpRequest:
+    """A request from an anonymous visitor with no cookies, to fill in the page everyone
+    anonymous gets."""
+    nobody = HttpRequest()
+    nobody.path = path
+    nobody.user = AnonymousUser()
+    return nobody
+
+
+def _watch_unpublished(request: HttpRequest, video: Video) -> HttpResponse:
+    """A video still processing or rejected: its owner alone sees it, never cached."""
+    if not (request.user.is_authenticated and request.user.pk == video.owner_id):
+        raise Http404("No such video")
+    return render(request, "videos/watch.html", _watch_context(request, video))
 
 
 @login_required
@@ -152,6 +202,21 @@ def upload_sign(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """A creator's studio, rendered again only when something it shows changed (their videos,
+    their views, likes, comments or subscribers: the studio generation) or after the TTL."""
+    key = f"page:studio:{request.user.pk}:{path_digest(request)}"
+    page, generations = get_current(key, [studio_generation_key(request.user.pk)])
+    hit = "hit"
+    if page is None:
+        page = render_shared("videos/dashboard.html", _studio_context(request))
+        set_current(key, generations, page)
+        hit = "miss"
+    response = HttpResponse(page.fill(request))
+    response["X-Page-Cache"] = hit
+    return response
+
+
+def _studio_context(request: HttpRequest) -> dict:
     videos = Video.objects.filter(owner=request.user).with_stats().order_by("-created_at", "-pk")
     totals = Video.objects.filter(owner=request.user).aggregate(views=Sum("view_count"))
     stats = {
@@ -165,11 +230,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         status__in=[Video.Status.UPLOADING, Video.Status.PROCESSING]
     ).exists()
     page = paginate(request, videos, per_page=20)
-    return render(
-        request,
-        "videos/dashboard.html",
-        {"page": page, "stats": stats, "processing": processing},
-    )
+    return {"page": page, "stats": stats, "processing": processing}
 
 
 def _own_video(request: HttpRequest, pk: int) -> Video:

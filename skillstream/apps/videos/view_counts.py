@@ -1,0 +1,174 @@
+"""View counting: one view per visitor and video, counted in Redis by the request and folded
+into PostgreSQL in batches by the worker.
+
+A visitor is a random id in a cookie (no session is created for it). Each view is one Redis
+round trip: a Lua script adds the video to the visitor's seen set and, when it is new there,
+adds 1 to the pending hash and says whether a fold must be scheduled (at most one every
+VIEW_FOLD_SECONDS). A fold claims the pending hash atomically (renamed to the folding hash and
+stamped with a batch id), adds its counts and records the batch id in one transaction, then
+deletes the folding hash. A fold that dies before its commit leaves the folding hash for the
+next fold to apply; one that dies after it leaves a batch id the database already has, which
+the next fold only deletes: no view is lost or counted twice.
+"""
+
+import logging
+import re
+import secrets
+import uuid
+from datetime import timedelta
+
+import django_rq
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import BigIntegerField, Case, F, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from apps.core.cache import bump, studio_generation_key
+from apps.videos.models import Video, ViewFold
+
+logger = logging.getLogger(__name__)
+
+VISITOR_COOKIE = "visitor"
+VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{22}")
+BATCH_FIELD = "batch"  # in the folding hash, beside the video ids (all digits)
+FOLDS_KEPT = timedelta(days=7)  # applied batch ids remembered this long
+CHUNK = 1000
+MAX_BATCHES = 10  # per fold: views keep arriving while it runs
+
+RECORD = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+if redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then return 2 end
+return 1
+"""
+CLAIM = """
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+  redis.call('RENAME', KEYS[1], KEYS[2])
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+end
+return redis.call('HGETALL', KEYS[2])
+"""
+RELEASE = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+_scripts: dict[str, object] = {}
+
+
+def _redis():
+    """The cache's Redis client (one connection pool), or None when the cache is not Redis."""
+    client = getattr(cache, "_cache", None)
+    get_client = getattr(client, "get_client", None)
+    return get_client(write=True) if get_client else None
+
+
+def _script(redis, source: str):
+    if source not in _scripts:
+        _scripts[source] = redis.register_script(source)  # EVALSHA, loaded on first use
+    return _scripts[source]
+
+
+def _key(name: str) -> str:
+    return cache.make_key(f"views:{name}")
+
+
+def count_view(request: HttpRequest, response: HttpResponse, video_id: int) -> None:
+    """Count this view unless this visitor was counted for this video before."""
+    visitor = request.COOKIES.get(VISITOR_COOKIE, "")
+    if not VISITOR_ID.fullmatch(visitor):
+        visitor = secrets.token_urlsafe(16)
+        response.set_cookie(
+            VISITOR_COOKIE,
+            visitor,
+            max_age=settings.SESSION_COOKIE_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    record_view(visitor, video_id)
+
+
+def record_view(visitor: str, video_id: int) -> bool:
+    """True when this is the visitor's first view of the video (within SESSION_COOKIE_AGE)."""
+    redis = _redis()
+    if redis is None:  # development without Redis: count in the database at once
+        if not cache.add(_key(f"seen:{visitor}:{video_id}"), 1, settings.SESSION_COOKIE_AGE):
+            return False
+        Video.objects.filter(pk=video_id).update(view_count=F("view_count") + 1)
+        return True
+    keys = [_key(f"seen:{visitor}"), _key("pending"), _key("fold-scheduled")]
+    args = [video_id, settings.SESSION_COOKIE_AGE, settings.VIEW_FOLD_SECONDS]
+    outcome = _script(redis, RECORD)(keys=keys, args=args)
+    if outcome == 2:
+        queue = django_rq.get_queue("default")
+        queue.enqueue_in(timedelta(seconds=settings.VIEW_FOLD_SECONDS), fold_views)
+    return outcome > 0
+
+
+def pending_views() -> dict[int, int]:
+    """Views counted but not folded yet, per video (pending and a claimed batch)."""
+    redis = _redis()
+    totals: dict[int, int] = {}
+    for name in ("pending", "folding"):
+        for field, count in (redis.hgetall(_key(name)) if redis else {}).items():
+            if field.isdigit():
+                totals[int(field)] = totals.get(int(field), 0) + int(count)
+    return totals
+
+
+def fold_views() -> int:
+    """Add the views counted in Redis to the videos in PostgreSQL; the number of views folded.
+
+    Run by the worker (scheduled by the views themselves); safe to run at any time, twice at
+    once, or after a fold that died half-way (its batch goes first).
+    """
+    redis = _redis()
+    folded = 0
+    for _ in range(MAX_BATCHES if redis is not None else 0):
+        batch_id, counts = claim_batch(redis)
+        if batch_id is None:
+            break
+        owners = apply_batch(batch_id, counts)
+        release_batch(redis, batch_id)
+        bump(*(studio_generation_key(owner) for owner in owners))
+        views = sum(counts.values())
+        folded += views
+        logger.info("event=views_folded batch=%s videos=%d views=%d", batch_id, len(counts), views)
+    return folded
+
+
+def claim_batch(redis) -> tuple[str | None, dict[int, int]]:
+    """The batch to fold: one a fold left unfinished, else the pending views, renamed."""
+    keys = [_key("pending"), _key("folding")]
+    raw = _script(redis, CLAIM)(keys=keys, args=[BATCH_FIELD, uuid.uuid4().hex])
+    fields = {raw[i].decode(): raw[i + 1].decode() for i in range(0, len(raw), 2)}
+    batch_id = fields.pop(BATCH_FIELD, None)
+    return batch_id, {int(video): int(count) for video, count in fields.items()}
+
+
+def apply_batch(batch_id: str, counts: dict[int, int]) -> set[int]:
+    """Add the counts and record the batch in one transaction; the owners of the videos
+    counted (none when the batch was applied before)."""
+    with transaction.atomic():
+        _, created = ViewFold.objects.get_or_create(batch=batch_id)
+        if not created:
+            return set()
+        videos = sorted(counts)
+        for start in range(0, len(videos), CHUNK):
+            chunk = videos[start : start + CHUNK]
+            added = Case(
+                *(When(pk=pk, then=Value(counts[pk])) for pk in chunk),
+                default=0,
+                output_field=BigIntegerField(),
+            )
+            Video.objects.filter(pk__in=chunk).update(view_count=F("view_count") + added)
+        ViewFold.objects.filter(folded_at__lt=timezone.now() - FOLDS_KEPT).delete()
+        return set(Video.objects.filter(pk__in=videos).values_list("owner_id", flat=True))
+
+
+def release_batch(redis, batch_id: str) -> None:
+    _script(redis, RELEASE)(keys=[_key("folding")], args=[BATCH_FIELD, batch_id])

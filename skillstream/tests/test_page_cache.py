@@ -1,0 +1,110 @@
+"""The watch page and the studio are rendered once and served from the cache, each viewer's
+own parts (who they are, liked, subscribed, their delete buttons, CSRF token) filled in per
+request; what a viewer changes shows to them at once."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.accounts.models import Subscription
+from apps.videos.models import Comment, Like
+from apps.videos.view_counts import fold_views
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(client, url: str, params=None):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return response, len(ctx.captured_queries)
+
+
+@pytest.fixture
+def watched(user, make_user, make_video):
+    """A video with a comment by a fan and one by the owner, seen once so it is cached."""
+    video = make_video(user)
+    fan = make_user("fan@example.com", display_name="Fan")
+    Comment.objects.create(video=video, author=fan, body="By the fan")
+    Comment.objects.create(video=video, author=user, body="By the owner")
+    assert Client().get(video.get_absolute_url())["X-Page-Cache"] == "miss"
+    return video, fan
+
+
+def _delete_buttons(response) -> int:
+    return response.content.decode().count(">Delete</button>")
+
+
+def test_an_anonymous_view_of_a_cached_page_makes_no_query(client, watched):
+    video, _ = watched
+    response, queries = _get(client, video.get_absolute_url())
+    assert response["X-Page-Cache"] == "hit" and queries == 0
+    content = response.content.decode()
+    assert "By the fan" in content and "Log in</a> to join the conversation" in content
+    assert "csrfmiddlewaretoken" not in content and "Log out" not in content
+    assert _delete_buttons(response) == 0
+
+
+def test_a_signed_in_view_of_a_cached_page_is_theirs(client, watched, make_user):
+    video, fan = watched
+    Like.objects.create(user=fan, video=video)
+    Subscription.objects.create(subscriber=fan, channel=video.owner)
+    Client().get(video.get_absolute_url())  # cached again after the like
+    client.force_login(fan)
+    response, queries = _get(client, video.get_absolute_url())
+    assert response["X-Page-Cache"] == "hit"
+    assert queries == 3  # the session's user, liked + subscribed, unread notifications
+    content = response.content.decode()
+    assert "Liked · 1" in content and "Subscribed ✓" in content and "Log out" in content
+    assert _delete_buttons(response) == 1  # their own comment only
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', content).group(1)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(fan)
+    strict.cookies.load(client.cookies)
+    liked = strict.post(
+        reverse("videos:like", args=[video.pk]), {"csrfmiddlewaretoken": token}, follow=True
+    )
+    assert "Like · 0" in liked.content.decode()  # unliked, shown at once to the fan
+
+    client.force_login(video.owner)
+    response, _ = _get(client, video.get_absolute_url())
+    assert _delete_buttons(response) == 2 and ">Edit</a>" in response.content.decode()
+    assert "Subscribe</button>" not in response.content.decode()
+    client.force_login(make_user())
+    response, _ = _get(client, video.get_absolute_url())
+    assert _delete_buttons(response) == 0 and "Subscribe</button>" in response.content.decode()
+
+
+def test_a_new_comment_shows_to_its_author_and_to_others_at_once(client, watched):
+    video, fan = watched
+    anonymous = Client()
+    assert anonymous.get(video.get_absolute_url())["X-Page-Cache"] == "hit"
+    client.force_login(fan)
+    response = client.post(
+        reverse("videos:comment", args=[video.pk]), {"body": "Fresh thought"}, follow=True
+    )
+    assert "Fresh thought" in response.content.decode()
+    assert "Comment posted." in response.content.decode()  # the author's message, theirs only
+    seen = anonymous.get(video.get_absolute_url())
+    assert "Fresh thought" in seen.content.decode() and "3 comments" in seen.content.decode()
+    assert "Comment posted." not in seen.content.decode()
+
+
+def test_the_studio_is_served_from_the_cache_until_its_figures_change(client, watched):
+    video, _ = watched
+    client.force_login(video.owner)
+    studio = reverse("videos:dashboard")
+    first, rendered = _get(client, studio)
+    second, cached = _get(client, studio)
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert cached < rendered and cached == 2  # the session's user, unread notifications
+    assert "0 views ·" in second.content.decode()  # the visit in the fixture is not folded yet
+
+    assert fold_views() == 1
+    after_fold, _ = _get(client, studio)
+    assert after_fold["X-Page-Cache"] == "miss"
+    assert "1 view · 0 likes · 2 comments" in after_fold.content.decode()
