@@ -10,6 +10,7 @@ A fault is a dict as POSTed to `/__localcloud/faults`:
 - `{"kind": "build_fail", "app": "name"}`: the next build fails;
 - `{"kind": "release_fail", "app": "name"}`: the next release phase fails;
 - `{"kind": "provision_delay", "seconds": 5}`: add-on provisioning takes that long;
+- `{"kind": "provision_fail", "message": "..."}`: the next add-on provisioning fails with it;
 - `{"kind": "kill_dyno", "app": "name", "dyno": "web.1"}`: acts at once (a crash).
 
 `count` is how many times it fires (default 1, `null` for until cleared); `app`, `method` and
@@ -24,7 +25,7 @@ import uuid
 from typing import Any
 
 REQUEST_KINDS = {"status", "hang", "drop"}
-EVENT_KINDS = {"build_fail", "release_fail", "provision_delay"}
+EVENT_KINDS = {"build_fail", "release_fail", "provision_delay", "provision_fail"}
 KINDS = REQUEST_KINDS | EVENT_KINDS | {"kill_dyno"}
 
 

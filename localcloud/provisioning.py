@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from localcloud import addons as backing
-from localcloud import catalog, pgclusters, releases
+from localcloud import catalog, pgclusters, redisservers, releases
 from localcloud.api.util import now
 from localcloud.services import Services
 
@@ -27,17 +27,23 @@ def provision(svc: Services, addon_id: str) -> None:
     service = addon["addon_service"]["name"]
     kind = catalog.SERVICES[service]["backing"]
     try:
+        failure = svc.faults.take_event("provision_fail", addon["app"]["name"])
+        if failure:
+            raise backing.BackingError(failure.get("message") or "the provider refused the plan")
         if kind == "postgres":
             made = _postgres(svc, addon)
         else:
-            used = {a["_backing"]["index"] for a in svc.store.list("addon")
-                    if (a.get("_backing") or {}).get("type") == "redis"}  # fmt: skip
-            made = backing.create_redis(used, str(svc.settings.home.resolve()))
-    except (backing.BackingError, pgclusters.ClusterError) as exc:
+            made = redisservers.create(svc.settings.home, addon["id"])
+    except (backing.BackingError, pgclusters.ClusterError, redisservers.RedisServerError) as exc:
+        # As Heroku reports a failed provisioning: the add-on ends deprovisioned, saying why.
         log.error("provisioning %s failed: %s", addon["name"], exc)
+        addon["state"] = "deprovisioned"
         addon["provision_message"] = f"Provisioning failed: {exc}"
         addon["updated_at"] = now()
         svc.store.put("addon", addon, addon["app"]["id"])
+        for att in svc.store.list("addon-attachment", addon["app"]["id"]):
+            if att["addon"]["id"] == addon["id"]:
+                svc.store.delete("addon-attachment", att["id"])
         return
     app = svc.store.get("app", addon["app"]["id"])
     addon = svc.store.get("addon", addon_id)
@@ -79,14 +85,18 @@ def _postgres(svc: Services, addon: dict[str, Any]) -> dict[str, Any]:
 
 
 def start_clusters(svc: Services) -> None:
-    """At start-up: the clusters of provisioned add-ons, before their apps' dynos come back."""
+    """At start-up: the servers of provisioned add-ons (Postgres clusters, Redis servers),
+    before their apps' dynos come back."""
+    starters = {"postgres-cluster": pgclusters.start, "redis-server": redisservers.start}
     for addon in svc.store.list("addon"):
         made = addon.get("_backing") or {}
-        if made.get("type") == "postgres-cluster":
-            try:
-                pgclusters.start(made)
-            except pgclusters.ClusterError as exc:
-                log.error("cluster of %s did not start: %s", addon["name"], exc)
+        start = starters.get(made.get("type"))
+        if start is None:
+            continue
+        try:
+            start(made)
+        except (pgclusters.ClusterError, redisservers.RedisServerError) as exc:
+            log.error("the server of %s did not start: %s", addon["name"], exc)
 
 
 def deprovision(svc: Services, app: dict[str, Any], addon: dict[str, Any]) -> None:
@@ -109,11 +119,6 @@ def deprovision(svc: Services, app: dict[str, Any], addon: dict[str, Any]) -> No
 
 def resume_pending(svc: Services) -> None:
     """After a restart, finish add-ons that were still provisioning."""
-    owner = str(svc.settings.home.resolve())
     for addon in svc.store.list("addon"):
         if addon["state"] == "provisioning":
             svc.spawn(f"provision-{addon['id']}", provision, svc, addon["id"])
-        made = addon.get("_backing") or {}
-        if made.get("type") == "redis" and not backing.reclaim_redis(made["index"], owner):
-            log.error("Redis index %s of %s is claimed by another running localcloud; "
-                      "their workers will share jobs", made["index"], addon["name"])  # fmt: skip

@@ -77,9 +77,10 @@ class Services:
     def shutdown(self) -> None:
         self._stopping.set()
         from localcloud.pgclusters import stop_all as stop_clusters
+        from localcloud.redisservers import stop_all as stop_redis_servers
 
         steps = (self.routers.shutdown, self.oneoffs.shutdown, self.dynos.shutdown,
-                 stop_clusters, self.logs.close)  # fmt: skip
+                 stop_clusters, stop_redis_servers, self.logs.close)  # fmt: skip
         for step in steps:
             try:
                 step()

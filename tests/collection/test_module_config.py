@@ -52,6 +52,37 @@ def test_config_vars_sets_exactly_the_given_keys_in_one_patch(heroku, new_app, t
     assert "SECRET_KEY" in run.stdout
 
 
+def test_config_vars_diff_shows_public_values_and_masks_secrets(heroku, new_app, tmp_path):
+    name = new_app()
+    heroku.patch(
+        f"/apps/{name}/config-vars",
+        json={"DJANGO_SETTINGS_MODULE": "config.settings.hand_edit", "SECRET_KEY": SECRET},
+    ).raise_for_status()
+    public = {"DJANGO_SETTINGS_MODULE": "config.settings.production"}
+    run = run_play(
+        [
+            mod(
+                "config_vars",
+                check=True,
+                app=name,
+                public_config=public,
+                config={"SECRET_KEY": ROTATED},
+            ),
+            mod("config_vars", app=name, public_config=public, config=public),
+        ],
+        tmp_path,
+        verbosity=3,
+    )
+    check, both = run.results
+    assert check["diff"]["before"]["DJANGO_SETTINGS_MODULE"] == "config.settings.hand_edit"
+    assert check["diff"]["after"]["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+    assert check["diff"]["after"]["SECRET_KEY"] == "******** (changed)"
+    for secret in (SECRET, ROTATED):
+        assert secret not in run.output
+    assert heroku.json_of(f"/apps/{name}/config-vars")["SECRET_KEY"] == SECRET  # check mode
+    assert both["failed"] and "both set DJANGO_SETTINGS_MODULE" in both["msg"], both
+
+
 def test_config_vars_values_render_as_strings_and_null_deletes(heroku, new_app, tmp_path):
     name = new_app()
     run = run_play(
@@ -116,3 +147,18 @@ def test_addon_waits_through_slow_provisioning(heroku, new_app, tmp_path):
     assert result["changed"] is True
     assert result["addon"]["state"] == "provisioned"
     assert result["api_calls"] > 3  # it polled
+
+
+def test_addon_fails_fast_naming_a_failed_provisioning_and_a_retry_succeeds(
+    heroku, new_app, tmp_path
+):
+    name = new_app()
+    heroku.add_fault(kind="provision_fail", app=name, message="no capacity in us-east-1")
+    spec = {"app": name, "plan": "heroku-redis:mini", "wait_timeout": 600}
+    run = run_play([mod("addon", **spec), mod("addon", **spec)], tmp_path)
+    failed, retried = run.results
+    assert failed["failed"] is True
+    assert "ended in state deprovisioned" in failed["msg"]
+    assert "no capacity in us-east-1" in failed["msg"]
+    assert retried["changed"] is True and retried["addon"]["state"] == "provisioned"
+    assert "REDIS_URL" in heroku.json_of(f"/apps/{name}/config-vars")

@@ -57,6 +57,19 @@ def test_masked_config_diff_shows_keys_never_values():
     assert "secret" not in repr(diff)
 
 
+def test_masked_config_diff_shows_public_values_like_a_plan():
+    before = {"DJANGO_SETTINGS_MODULE": "config.settings.local", "SECRET_KEY": "secret-a"}
+    after = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "secret-z"}
+    diff = masked_config_diff(before, after, public_keys=["DJANGO_SETTINGS_MODULE"])
+    assert diff == {
+        "before": {"DJANGO_SETTINGS_MODULE": "config.settings.local", "SECRET_KEY": "********"},
+        "after": {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": "******** (changed)",
+        },
+    }
+
+
 def test_formation_updates_hold_only_changed_types_and_ignore_size_case():
     current = [
         {"type": "web", "quantity": 1, "size": "Standard-1X"},

@@ -92,7 +92,7 @@ def test_provision_delay_fault(api, app) -> None:
     assert "REDIS_URL" not in api.get(f"/apps/{app['name']}/config-vars").json()
     wait_for(lambda: api.get(f"/addons/{addon['id']}").json()["state"] == "provisioned")
     assert time.monotonic() - start >= 3
-    assert api.get(f"/apps/{app['name']}/config-vars").json()["REDIS_URL"].startswith("redis://")
+    assert api.get(f"/apps/{app['name']}/config-vars").json()["REDIS_URL"].startswith("rediss://")
 
 
 def test_aws_faults_on_s3(api, localcloud) -> None:

@@ -170,15 +170,21 @@ def create(ctx: Ctx, app: str) -> Any:
     return _addon_view(ctx, addon), 201
 
 
+def _listed(ctx: Ctx, addons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An add-on whose provisioning failed is readable by id (state and message say why) but
+    gone from every list, as on Heroku, so creating it again makes a new one."""
+    return [_addon_view(ctx, a) for a in addons if a["state"] != "deprovisioned"]
+
+
 @routes.get("/apps/<app>/addons")
 def list_for_app(ctx: Ctx, app: str) -> Any:
     doc = ctx.svc.find_app(app)
-    return [_addon_view(ctx, a) for a in ctx.svc.store.list("addon", doc["id"])]
+    return _listed(ctx, ctx.svc.store.list("addon", doc["id"]))
 
 
 @routes.get("/addons")
 def list_all(ctx: Ctx) -> Any:
-    return [_addon_view(ctx, a) for a in ctx.svc.store.list("addon")]
+    return _listed(ctx, ctx.svc.store.list("addon"))
 
 
 @routes.get("/users/<user>/addons")

@@ -175,17 +175,30 @@ def wait_for(
     return value
 
 
-def masked_config_diff(before: dict[str, str], after: dict[str, str]) -> dict[str, Any]:
-    """A diff of config vars that shows keys and hides every value."""
-    before_view = dict((key, MASK) for key in sorted(before))
+def masked_config_diff(
+    before: dict[str, str], after: dict[str, str], public_keys: Any = ()
+) -> dict[str, Any]:
+    """A diff of config vars as a plan reads: values of ``public_keys`` shown, others masked.
+
+    A masked value still says whether it was added or changed, so drift in a secret shows
+    without the secret.
+    """
+    public = set(public_keys)
+
+    def shown(key: str, value: str, note: str = "") -> str:
+        if key in public:
+            return value
+        return MASK + note
+
+    before_view = dict((key, shown(key, before[key])) for key in sorted(before))
     after_view = {}
     for key in sorted(after):
         if key not in before:
-            after_view[key] = MASK + " (added)"
+            after_view[key] = shown(key, after[key], " (added)")
         elif after[key] != before[key]:
-            after_view[key] = MASK + " (changed)"
+            after_view[key] = shown(key, after[key], " (changed)")
         else:
-            after_view[key] = MASK
+            after_view[key] = shown(key, after[key])
     return {"before": before_view, "after": after_view}
 
 

@@ -16,8 +16,10 @@ description:
   - A key whose value is V(null) is removed.
   - With O(exclusive=true), keys that are not in O(config) are removed too, except
     O(protected_keys).
-  - Values are secrets; they never appear in the output or in the diff, which shows
-    key names and whether each value was added, changed or kept.
+  - Values in O(config) are secrets; they never appear in the output or in the diff, which
+    shows key names and whether each value was added, changed or kept.
+  - Values in O(public_config) are not secret; the diff shows them before and after, so a
+    C(--check --diff) run reads like a plan.
 author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
@@ -34,8 +36,14 @@ options:
       - V(null) removes the key.
     type: dict
     required: true
+  public_config:
+    description:
+      - Config vars whose values are not secret, set like O(config); the diff shows their values.
+      - A key may not be in both O(config) and O(public_config).
+    type: dict
+    default: {}
   exclusive:
-    description: Remove keys that are not in O(config) (and not protected).
+    description: Remove keys that are not in O(config) or O(public_config) (and not protected).
     type: bool
     default: false
   protected_keys:
@@ -48,11 +56,18 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Set the Django settings module and the allowed hosts
+- name: Set the Django settings module (shown in the diff) and the secret key (masked)
+  skillstream.heroku.config_vars:
+    app: skillstream-production
+    public_config:
+      DJANGO_SETTINGS_MODULE: config.settings.production
+    config:
+      DJANGO_SECRET_KEY: "{{ vault_django_secret_key }}"
+
+- name: Set the allowed hosts
   skillstream.heroku.config_vars:
     app: skillstream-production
     config:
-      DJANGO_SETTINGS_MODULE: config.settings.production
       ALLOWED_HOSTS: skillstream.example.com
       SECURE_SSL_REDIRECT: true
 
@@ -128,13 +143,17 @@ def run(hm):
     client, p = hm.client, hm.params
     path = app_path(p["app"], "config-vars")
     current = client.get(path) or {}
+    both = sorted(set(p["config"]) & set(p["public_config"]))
+    if both:
+        hm.fail("config and public_config both set %s; a value is secret or not" % ", ".join(both))
+    wanted = dict(p["public_config"], **p["config"])
     protected = set()
     if p["exclusive"]:
         if p["protected_keys"] is None:
             protected = addon_config_keys(client, p["app"])
         else:
             protected = set(p["protected_keys"])
-    patch = plan_patch(current, p["config"], p["exclusive"], protected)
+    patch = plan_patch(current, wanted, p["exclusive"], protected)
     after = dict(current)
     for key, value in patch.items():
         if value is None:
@@ -148,7 +167,7 @@ def run(hm):
         "changed_keys": sorted(patch),
         "removed_keys": sorted(k for k, v in patch.items() if v is None),
         "keys": sorted(after),
-        "diff": masked_config_diff(current, after),
+        "diff": masked_config_diff(current, after, public_keys=p["public_config"]),
     }
 
 
@@ -156,6 +175,7 @@ def main():
     spec = dict(
         app=dict(type="str", required=True),
         config=dict(type="dict", required=True, no_log=True),
+        public_config=dict(type="dict", default={}),
         exclusive=dict(type="bool", default=False),
         protected_keys=dict(type="list", elements="str", no_log=False),
     )
