@@ -34,6 +34,7 @@ deploy: setup ## Deploy SkillStream to localcloud (starts it if needed) and prin
 	@$(LOCALCLOUD) up
 	@eval "$$($(LOCALCLOUD) env)" && $(BIN)/ansible-playbook deploy.yml
 	@$(LOCALCLOUD) status
+	@eval "$$($(LOCALCLOUD) env)" && echo "HTTPS: trust localcloud's CA once ($$LOCALCLOUD_TLS_CERT), e.g. for Chromium: certutil -d sql:$$HOME/.pki/nssdb -A -t C,, -n localcloud -i $$LOCALCLOUD_TLS_CERT"
 
 test: setup ## Everything CI checks: lint, workflow checks, unit, integration, Molecule, end to end
 	@scripts/run-tests.sh

@@ -40,6 +40,24 @@ SERVICES: dict[str, dict[str, Any]] = {
         "plans": {"mini": 300, "premium-0": 1500, "premium-1": 3000},
         "default_plan": "mini",
     },
+    # A third-party add-on: its config vars are <ATTACHMENT>_<suffix>, not one _URL.
+    "mailgun": {
+        "human_name": "Mailgun",
+        "attachment": "MAILGUN",
+        "prefix": "mailgun",
+        "backing": "mail",
+        "plans": {"starter": 0, "basic-10k": 3500, "basic-50k": 7500},
+        "default_plan": "starter",
+        "config_suffixes": [
+            "API_KEY",
+            "DOMAIN",
+            "PUBLIC_KEY",
+            "SMTP_LOGIN",
+            "SMTP_PASSWORD",
+            "SMTP_PORT",
+            "SMTP_SERVER",
+        ],
+    },
 }
 
 

@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from localcloud.mail import cli as mail_cli
 from localcloud.settings import REPO_ROOT, Settings, resolve
 
 
@@ -151,6 +152,9 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_env(settings: Settings, args: argparse.Namespace) -> int:
+    from localcloud.runtime.tls import ensure_ca_bundle
+
+    ensure_ca_bundle(settings.home / "tls")  # the file SSL_CERT_FILE names must exist
     env = settings.env()
     if args.json:
         print(json.dumps(env, indent=2))
@@ -216,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("app")
     logs.add_argument("-n", "--num", type=int, default=100)
     logs.add_argument("-t", "--tail", action="store_true", help="keep following")
+    mail_cli.add_parser(sub)
     sub.add_parser("_serve", help=argparse.SUPPRESS)
     return parser
 
@@ -231,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = {
         "up": cmd_up, "down": cmd_down, "status": cmd_status,
         "env": cmd_env, "reset": cmd_reset, "logs": cmd_logs,
+        "mail": mail_cli.cmd_mail,
     }  # fmt: skip
     try:
         return commands[args.command](settings, args)

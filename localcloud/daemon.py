@@ -25,6 +25,8 @@ def serve(settings: Settings) -> None:
     from localcloud.api import handlers  # noqa: F401  (registers the routes)
     from localcloud.api.server import Application
     from localcloud.edge.server import start_edge
+    from localcloud.mail.server import start_mail
+    from localcloud.runtime.tls import ensure_ca_bundle
     from localcloud.services import Services
 
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -53,6 +55,8 @@ def serve(settings: Settings) -> None:
     signal.signal(signal.SIGINT, on_signal)
     threading.Thread(target=proxy.serve_forever, name="aws-proxy", daemon=True).start()
     threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
+    ensure_ca_bundle(settings.home / "tls")  # before the dynos start: they trust it
+    svc.mail = start_mail(svc)
     lifecycle.start(svc)
     edge = start_edge(svc)
     (settings.home / "ready").write_text(str(settings.api_port))
@@ -69,6 +73,7 @@ def serve(settings: Settings) -> None:
         (settings.home / "ready").unlink(missing_ok=True)
         server.shutdown()
         edge.shutdown()
+        svc.mail.shutdown()
         proxy.shutdown()
         svc.shutdown()
         moto.terminate()

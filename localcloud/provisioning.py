@@ -9,6 +9,7 @@ from typing import Any
 from localcloud import addons as backing
 from localcloud import catalog, pgclusters, redisservers, releases
 from localcloud.api.util import now
+from localcloud.mail import backing as mail_backing
 from localcloud.services import Services
 
 log = logging.getLogger("localcloud.provisioning")
@@ -32,6 +33,8 @@ def provision(svc: Services, addon_id: str) -> None:
             raise backing.BackingError(failure.get("message") or "the provider refused the plan")
         if kind == "postgres":
             made = _postgres(svc, addon)
+        elif kind == "mail":
+            made = mail_backing.create(svc, addon)
         else:
             made = redisservers.create(svc.settings.home, addon["id"])
     except (backing.BackingError, pgclusters.ClusterError, redisservers.RedisServerError) as exc:
@@ -55,7 +58,7 @@ def provision(svc: Services, addon_id: str) -> None:
     with svc.app_lock(app["id"]):
         values = releases.config_vars(svc, app["id"])
         for var in addon["config_vars"]:
-            values[var] = made["url"]
+            values[var] = mail_backing.value_for(made, var)
         releases.save_config(svc, app["id"], values)
         names = ", ".join(addon["config_vars"])
         releases.create(svc, app, f"Attach {names.removesuffix('_URL')} (@ref:{addon['name']})",
@@ -115,6 +118,7 @@ def deprovision(svc: Services, app: dict[str, Any], addon: dict[str, Any]) -> No
                 svc.store.delete("addon-attachment", att["id"])
         svc.store.delete("addon", addon["id"])
     backing.destroy_backing(addon)
+    mail_backing.destroy(svc, addon)
 
 
 def resume_pending(svc: Services) -> None:

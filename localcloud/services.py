@@ -33,6 +33,7 @@ class Services:
         self._locks_lock = threading.Lock()
         self._stopping = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.mail: Any = None  # the email add-ons' SMTP server (localcloud.mail), set by the daemon
 
     # -- apps -------------------------------------------------------------
 
@@ -105,4 +106,5 @@ def _runtime(settings: Settings, maintenance: set[str]) -> tuple[Any, Any, Any]:
     def state(app_name: str) -> str:
         return "none" if app_name in maintenance else dynos.web_state(app_name)
 
-    return logs, dynos, RouterPool(logs, backends, state, tls_dir=settings.home / "tls")
+    routers = RouterPool(logs, backends, state, tls_dir=settings.home / "tls", redirect_http=True)
+    return logs, dynos, routers

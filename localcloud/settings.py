@@ -73,6 +73,11 @@ class Settings:
             "LOCALCLOUD_HOME": str(self.home),
             # The routers' https certificate: a client's CA bundle for the apps' https URLs.
             "LOCALCLOUD_TLS_CERT": str(self.home / "tls" / "cert.pem"),
+            # The usual CAs plus that one: Python (ssl, requests) and Node clients then trust
+            # the apps' https web_url and the CDN edge (written by `env` and by the daemon).
+            "SSL_CERT_FILE": str(self.home / "tls" / "ca-bundle.pem"),
+            "REQUESTS_CA_BUNDLE": str(self.home / "tls" / "ca-bundle.pem"),
+            "NODE_EXTRA_CA_CERTS": str(self.home / "tls" / "cert.pem"),
         } | self._edge_env()
 
     def _edge_env(self) -> dict[str, str]:

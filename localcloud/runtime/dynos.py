@@ -292,6 +292,11 @@ class _Dyno:
         scratch.mkdir(parents=True, exist_ok=True)
         env.setdefault("XDG_RUNTIME_DIR", str(scratch))
         env.setdefault("TMPDIR", str(scratch))
+        if mgr.ca_bundle.is_file():
+            # The dyno's trust store: the usual CAs plus localcloud's, which signs what its
+            # add-ons serve over TLS (the mail add-on's STARTTLS), as a Heroku dyno trusts its
+            # providers' public certificates.
+            env.setdefault("SSL_CERT_FILE", str(mgr.ca_bundle))
         self._say(f"Starting process with command `{self.command}`")
         try:
             proc = subprocess.Popen(
@@ -418,6 +423,7 @@ class DynoManager:
         self.pidfile.reap_leftovers()
         self.run_dir = state_dir / "run"
         shutil.rmtree(self.run_dir, ignore_errors=True)
+        self.ca_bundle = Path(home) / "tls" / "ca-bundle.pem"
         self._lock = threading.Lock()
         self._apps: dict[str, _App] = {}
         self._live: set[_Dyno] = set()  # every started dyno until its supervisor ends

@@ -187,7 +187,25 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def do_GET(self) -> None:
+        if self.server.tls is None and self.server.pool.redirect_http:
+            self._redirect_to_https()
+            return
         self._proxy()
+
+    def _redirect_to_https(self) -> None:
+        """http is only a way in to https, as on herokuapp.com (the dyno never sees it)."""
+        https_port = self.server.pool.https_port(self.server.app_name)
+        host = (self.headers.get("Host") or "127.0.0.1").rsplit(":", 1)[0]
+        if https_port is None or self.headers.get("Upgrade"):
+            self._proxy()
+            return
+        if self.headers.get("Content-Length") or self.headers.get("Transfer-Encoding"):
+            self.close_connection = True  # the body stays unread: no reuse of this connection
+        self.send_response(308)
+        self.send_header("Location", f"https://{host}:{https_port}{self.path}")
+        self.send_header("Content-Length", "0")
+        self.send_header("Via", "1.1 vegur")
+        self.end_headers()
 
     do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
 
@@ -635,6 +653,7 @@ class RouterPool:
         state: Callable[[str], str] | None = None,
         backend_wait: float = 10.0,
         tls_dir: Path | None = None,
+        redirect_http: bool = False,
     ) -> None:
         """`state(app)` ('up'|'starting'|'crashed'|'none', DynoManager.web_state, or
         'maintenance') lets a request wait for booting dynos, answer H14 at once when there
@@ -648,6 +667,8 @@ class RouterPool:
             state = getattr(getattr(backends, "__self__", None), "web_state", None)
         self.state = state
         self.backend_wait = backend_wait
+        # With an https port, the http one only redirects there (localcloud's apps).
+        self.redirect_http = redirect_http
         self._tls = server_context(tls_dir) if tls_dir else None
         self._lock = threading.Lock()
         self._changes = threading.RLock()

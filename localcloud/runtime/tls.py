@@ -175,3 +175,33 @@ def _write_atomic(path: Path, data: bytes, mode: int) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def bundle_path(tls_dir: Path) -> Path:
+    return tls_dir / "ca-bundle.pem"
+
+
+def ensure_ca_bundle(tls_dir: Path) -> Path:
+    """The machine's usual CAs plus localcloud's, in one file (`SSL_CERT_FILE`,
+    `REQUESTS_CA_BUNDLE` from `localcloud env`): clients then trust the apps' https URLs and
+    still every site they trusted before."""
+    cert, _key = ensure_cert(tls_dir)
+    target = bundle_path(tls_dir)
+    sources: list[Path] = []
+    paths = ssl.get_default_verify_paths()
+    candidates = [os.environ.get("SSL_CERT_FILE"), os.environ.get("REQUESTS_CA_BUNDLE"),
+                  paths.cafile, paths.openssl_cafile]  # fmt: skip
+    with contextlib.suppress(ImportError):
+        import certifi
+
+        candidates.append(certifi.where())
+    for name in candidates:
+        if not name or not Path(name).is_file():
+            continue
+        real = Path(name).resolve()
+        if real != target.resolve() and real not in sources and real.parent != tls_dir.resolve():
+            sources.append(real)
+    data = b"".join(p.read_bytes().rstrip(b"\n") + b"\n" for p in sources) + cert.read_bytes()
+    if not target.is_file() or target.read_bytes() != data:
+        _write_atomic(target, data, 0o644)
+    return target

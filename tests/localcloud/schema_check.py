@@ -12,7 +12,7 @@ import jsonschema
 
 SCHEMA_PATH = Path("/work/shared/heroku/heroku-platform-api-schema.json")
 REPO_SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "heroku-platform-api-schema.json"
-LOOPBACK_WEB_URL = r"^http://127\.0\.0\.1:[0-9]{2,5}/$"
+LOOPBACK_WEB_URL = r"^https://127\.0\.0\.1:[0-9]{2,5}/$"
 
 # The one documented deviation: an app's web_url is its local router, not *.herokuapp.com
 # (docs/contracts.md). Everything else is validated exactly as the schema says.

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import certifi
 import pytest
 import requests
 
@@ -42,14 +43,23 @@ def test_app_https_url_survives_a_restart(cloud: LocalCloud) -> None:
     pem = cert.read_bytes()
 
     urls = _urls(cloud, name)
-    assert urls["http"] == created.json()["web_url"]  # Heroku's web_url stays http
+    assert urls["https"] == created.json()["web_url"]  # https, as on Heroku
     assert urls["https"].startswith("https://127.0.0.1:") and urls["https"] != urls["http"]
     assert urls["tls_cert"] == str(cert)
     # No web dyno yet: the router itself answers (H14), over TLS the client verified.
     page = requests.get(urls["https"], verify=str(cert), timeout=10)
     assert page.status_code == 503 and page.headers["Via"] == "1.1 vegur"
     with pytest.raises(requests.exceptions.SSLError):
-        requests.get(urls["https"], timeout=10)  # the system CAs do not vouch for it
+        requests.get(urls["https"], verify=certifi.where(), timeout=10)  # public CAs do not
+    # The http port only redirects, keeping the path and query (308 keeps the method too).
+    plain = requests.post(urls["http"] + "a/b?c=1", data=b"x", allow_redirects=False, timeout=10)
+    assert plain.status_code == 308
+    assert plain.headers["Location"] == urls["https"] + "a/b?c=1"
+    # `env` names a CA bundle holding localcloud's CA, for clients that read SSL_CERT_FILE.
+    bundle = Path(cloud.env["SSL_CERT_FILE"])
+    assert cloud.env["REQUESTS_CA_BUNDLE"] == str(bundle)
+    assert pem in bundle.read_bytes()
+    assert requests.get(urls["https"], verify=str(bundle), timeout=10).status_code == 503
     logs = requests.get(f"{cloud.api_url}/__localcloud/logs/{name}", timeout=10).text
     assert "code=H14" in logs and "protocol=https" in logs
 

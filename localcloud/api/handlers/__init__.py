@@ -12,6 +12,7 @@ from localcloud.api.handlers import (  # noqa: F401
     features,
     formation,
     log_drains,
+    mail,
     pipelines,
     releases,
     webhooks,

@@ -74,7 +74,7 @@ def _attachment_name(ctx: Ctx, app: dict[str, Any], service: str, wanted: str | 
     default = catalog.SERVICES[service]["attachment"]
     if default not in taken and f"{default}_URL" not in config:
         return default
-    prefix = "HEROKU_POSTGRESQL" if default == "DATABASE" else "HEROKU_REDIS"
+    prefix = {"DATABASE": "HEROKU_POSTGRESQL", "REDIS": "HEROKU_REDIS"}.get(default, default)
     for color in COLORS:
         if f"{prefix}_{color}" not in taken:
             return f"{prefix}_{color}"
@@ -150,7 +150,10 @@ def create(ctx: Ctx, app: str) -> Any:
                 "contract": False,
                 "unit": "month",
             },
-            "config_vars": [f"{attachment}_URL"],
+            "config_vars": [
+                f"{attachment}_{suffix}"
+                for suffix in catalog.SERVICES[service].get("config_suffixes", ["URL"])
+            ],
             "created_at": stamp,
             "id": new_id(),
             "name": name or f"{prefix}-{random.choice(WORDS)}-{random.randint(10000, 99999)}",

@@ -57,7 +57,7 @@ def view(ctx: Ctx, app: dict[str, Any]) -> dict[str, Any]:
 
 
 def web_url(ctx: Ctx, app: dict[str, Any]) -> str:
-    return f"http://127.0.0.1:{app['_router_port']}/"
+    return f"https://127.0.0.1:{app['_router_https_port']}/"
 
 
 def _port_free(port: int) -> bool:
@@ -89,13 +89,21 @@ def https_port(svc: Services, app: dict[str, Any]) -> int:
     if not app.get("_router_https_port"):
         app["_router_https_port"] = _next_router_port(svc)
         svc.store.put("app", app, app["id"])
+    if app["web_url"] != https_url(app):  # an app made when web_url was still http
+        app["web_url"] = https_url(app)
+        svc.store.put("app", app, app["id"])
     return app["_router_https_port"]
 
 
 def https_url(app: dict[str, Any]) -> str | None:
-    """Where the router serves the app over TLS (not Heroku's `web_url`, which stays http)."""
+    """Where the router serves the app over TLS: its `web_url`, as on Heroku."""
     port = app.get("_router_https_port")
     return f"https://127.0.0.1:{port}/" if port else None
+
+
+def http_url(app: dict[str, Any]) -> str:
+    """The app's plain-http port, which only redirects to `https_url`."""
+    return f"http://127.0.0.1:{app['_router_port']}/"
 
 
 @routes.post("/apps")
@@ -141,11 +149,11 @@ def create(ctx: Ctx) -> Any:
         "space": None,
         "stack": stack,
         "updated_at": stamp,
-        "web_url": f"http://127.0.0.1:{port}/",
         "_router_port": port,
         "_router_https_port": _router_port(ctx),
         "_features": [f for f in body.get("feature_flags") or []],
     }
+    app["web_url"] = https_url(app)  # as on Heroku: https, the http port redirects to it
     store.put("app", app, app["id"])
     releases.create(ctx.svc, app, "Initial release", config={}, slug_id=None)
     ctx.svc.routers.ensure(name, port, app["_router_https_port"])

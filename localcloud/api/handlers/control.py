@@ -136,12 +136,13 @@ def logs(ctx: Ctx, app: str) -> Any:
 
 @routes.get("/__localcloud/apps/<app>/urls", kind="control")
 def app_urls(ctx: Ctx, app: str) -> Any:
-    """Where the router serves the app: `web_url` (http) and over TLS, with the CA to trust."""
+    """Where the router serves the app: over TLS (`web_url`), the http port that redirects
+    there, and the CA to trust."""
     from localcloud.api.handlers import apps as apps_mod
 
     doc = ctx.svc.find_app(app)
     return {
-        "http": doc["web_url"],
+        "http": apps_mod.http_url(doc),
         "https": apps_mod.https_url(doc),
         "tls_cert": ctx.svc.settings.env()["LOCALCLOUD_TLS_CERT"],
     }
