@@ -26,8 +26,8 @@ SANITY_TESTS = [
 
 def test_the_collection_has_the_modules_the_contract_names():
     contract = ["addon", "app", "app_info", "build", "config_vars", "domain", "feature",
-                "formation", "log_drain", "pg_backups", "pipeline", "pipeline_coupling",
-                "pipeline_promotion", "release", "webhook"]  # fmt: skip
+                "formation", "log_drain", "pg_backups", "pg_promote", "pg_rollback", "pipeline",
+                "pipeline_coupling", "pipeline_promotion", "release", "webhook"]  # fmt: skip
     assert contract == MODULES
 
 

@@ -64,11 +64,11 @@ class Heroku:
         assert resp.status_code < 300, f"{method} {path}: {resp.status_code} {resp.text}"
         return resp.json() if resp.content else None
 
-    def create_app_with_postgres(self, name: str) -> str:
+    def create_app_with_postgres(self, name: str, plan: str = "essential-0") -> str:
         """Create the app and a Postgres add-on; the DATABASE_URL once provisioned."""
         self.call("POST", "/apps", json={"name": name})
-        self.call("POST", f"/apps/{name}/addons", json={"plan": "heroku-postgresql:essential-0"})
-        deadline = time.monotonic() + 60
+        self.call("POST", f"/apps/{name}/addons", json={"plan": f"heroku-postgresql:{plan}"})
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             url = self.call("GET", f"/apps/{name}/config-vars").get("DATABASE_URL")
             if url:
@@ -76,13 +76,15 @@ class Heroku:
             time.sleep(0.3)
         raise AssertionError("the Postgres add-on was not provisioned")
 
-    def deploy_health_app(self, name: str) -> str:
-        """Build and release a tiny WSGI app with /healthz; its web URL once it serves."""
+    def deploy_health_app(self, name: str, overrides: dict[str, str] | None = None) -> str:
+        """Build and release a tiny WSGI app with /healthz (files in `overrides` replace or
+        add to it); its web URL once it serves."""
         files = {
             "app.py": HEALTH_APP,
             "requirements.txt": "gunicorn==23.0.0\nsentry-sdk==2.75.0\n",
             ".python-version": "3.11\n",
             "Procfile": "web: gunicorn app:application --bind 0.0.0.0:$PORT --workers 1\n",
+            **(overrides or {}),
         }
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w:gz") as tar:

@@ -37,17 +37,19 @@ def s3_from(params: Dict[str, Any]) -> Any:
     return s3_client(params.get("region"), endpoint)
 
 
-def database_url_from(module: Any) -> str:
-    """The database URL from the options, or from the app's config vars (no_log)."""
+def database_url_from(module: Any, var: str = "") -> str:
+    """The database URL from the options, or from the app's config vars (no_log); with `var`,
+    the URL in that config var of the app (a second database, such as a rollback)."""
     params = module.params
-    if params.get("database_url"):
+    if params.get("database_url") and not var:
         return params["database_url"]
+    var = var or params["database_var"]
     if not params.get("app"):
-        module.fail_json(msg="give database_url, or app to read %s from" % params["database_var"])
+        module.fail_json(msg="give database_url, or app to read %s from" % var)
     try:
         url = config_var(
             params["app"],
-            params["database_var"],
+            var,
             params.get("heroku_api_url"),
             params.get("heroku_api_key"),
         )
