@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
@@ -165,17 +164,10 @@ def cmd_env(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_reset(settings: Settings, args: argparse.Namespace) -> int:
-    from localcloud import addons
-    from localcloud.store import Store
+    from localcloud.wipe import wipe
 
     cmd_down(settings, args)
-    if settings.db_path.exists():
-        store = Store(settings.db_path)
-        for addon in store.list("addon"):
-            addons.destroy_backing(addon)
-        store.close()
-    if settings.home.exists():
-        shutil.rmtree(settings.home)
+    wipe(settings)
     print(f"localcloud state wiped ({settings.home})")
     return 0
 

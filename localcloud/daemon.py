@@ -66,9 +66,12 @@ def serve(settings: Settings) -> None:
         settings.aws_endpoint,
         moto_internal,
     )
+    owner = _owner_pid()
     try:
         while not stop.wait(1):
-            pass
+            if owner and not _alive(owner):
+                log.info("owner process %s is gone: stopping and wiping this instance", owner)
+                break
     finally:
         (settings.home / "ready").unlink(missing_ok=True)
         server.shutdown()
@@ -81,10 +84,30 @@ def serve(settings: Settings) -> None:
             moto.wait(10)
         except Exception:
             moto.kill()
+        if owner and not _alive(owner):
+            from localcloud.wipe import wipe
+
+            wipe(settings)
         log.info("localcloud down")
         logging.shutdown()
         # Everything is stopped; do not wait on stray worker threads (streams, deliveries).
         os._exit(0)
+
+
+def _owner_pid() -> int:
+    """LOCALCLOUD_EXIT_WITH=<pid>: this instance belongs to that process (a test run) and goes
+    with it, wiped, even when it was killed without a chance to say `down`."""
+    return int(os.environ.get("LOCALCLOUD_EXIT_WITH") or 0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def main(home: str, api_port: int, moto_port: int, router_base_port: int) -> None:

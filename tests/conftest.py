@@ -105,9 +105,11 @@ def start_localcloud(home: Path) -> LocalCloud:
         "--moto-port", str(_free_port()),
         "--router-base-port", str(_free_block()),
     ]  # fmt: skip
+    # The instance goes (wiped) with this test process, even when the run is killed outright.
+    owned = {**os.environ, "LOCALCLOUD_EXIT_WITH": str(os.getpid())}
     proc = subprocess.run(
         [sys.executable, "-m", "localcloud", *args, "up"],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
+        cwd=REPO, capture_output=True, text=True, timeout=120, env=owned,
     )  # fmt: skip
     if proc.returncode != 0:
         log = (home / "localcloud.log").read_text() if (home / "localcloud.log").exists() else ""
