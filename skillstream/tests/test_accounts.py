@@ -10,10 +10,13 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def test_sign_up_creates_account_logs_in_and_gives_a_channel(client):
-    response = client.post(
-        reverse("accounts:signup"), {"email": "New.Learner@Example.com", "password": PASSWORD}
-    )
+def test_sign_up_creates_account_logs_in_and_gives_a_channel(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the welcome mail is a job
+        response = client.post(
+            reverse("accounts:signup"), {"email": "New.Learner@Example.com", "password": PASSWORD}
+        )
     assert response.status_code == 302
     user = User.objects.get(email="new.learner@example.com")
     assert user.handle == "new-learner"
@@ -21,6 +24,10 @@ def test_sign_up_creates_account_logs_in_and_gives_a_channel(client):
     channel = client.get(reverse("accounts:channel", args=[user.handle]))
     assert channel.status_code == 200
     assert b"No videos on this channel yet" in channel.content
+    (welcome,) = mail.outbox
+    assert welcome.to == ["new.learner@example.com"]
+    assert welcome.subject == "Welcome to SkillStream"
+    assert "http://testserver/upload/" in welcome.body
 
 
 def test_sign_up_rejects_a_taken_email_and_a_weak_password(client, make_user):

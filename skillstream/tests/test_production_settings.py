@@ -25,7 +25,7 @@ def run(args: list[str], **overrides: str | None) -> subprocess.CompletedProcess
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "AWS_", "SENTRY_", "EMAIL_", "HEROKU_"))
+        if not key.startswith(("DJANGO_", "AWS_", "SENTRY_", "EMAIL_", "HEROKU_", "MAILGUN_"))
     }
     env.update(CONFIG_VARS)
     for key, value in overrides.items():
@@ -121,6 +121,32 @@ def test_localcloud_profile_http_cdn_and_tls_redis():
     assert values["RQ"]["default"]["SSL_CERT_REQS"] is None
     assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert values["SIGNUPS"] == 500
+
+
+def test_the_mailgun_addon_config_vars_send_mail_over_its_smtp():
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, "
+        "s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL]))"
+    )
+    result = run(
+        ["-c", code],
+        MAILGUN_SMTP_SERVER="smtp.mailgun.org",
+        MAILGUN_SMTP_PORT="587",
+        MAILGUN_SMTP_LOGIN="postmaster@mg.example.com",
+        MAILGUN_SMTP_PASSWORD="s3cret",
+        MAILGUN_DOMAIN="mg.example.com",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.mailgun.org",
+        587,
+        "postmaster@mg.example.com",
+        "s3cret",
+        True,
+        "SkillStream <no-reply@mg.example.com>",
+    ]
 
 
 def test_a_malformed_boolean_is_refused():

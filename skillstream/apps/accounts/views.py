@@ -14,8 +14,9 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.forms import LoginForm, ProfileForm, SignUpForm
+from apps.accounts.mail import send_welcome_email
 from apps.accounts.models import Subscription, User
-from apps.core import ratelimit
+from apps.core import jobs, ratelimit
 from apps.core.cache import cache_for_anonymous
 from apps.core.pagination import paginate
 from apps.core.urls_util import safe_next
@@ -52,6 +53,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             logger.info("event=signup user=%s", user.pk)
+            jobs.enqueue(send_welcome_email, user.pk, request.build_absolute_uri("/"))
             messages.success(request, "Welcome to SkillStream! Your channel is ready.")
             return redirect("accounts:profile")
     return render(request, "accounts/signup.html", {"form": form})

@@ -76,9 +76,21 @@ STORAGES = {
 }
 VIDEO_DIRECT_UPLOAD = True
 
-# Email over SMTP when configured; otherwise log that a message was not sent (never its body).
-EMAIL_HOST = env.string("EMAIL_HOST")
-if EMAIL_HOST:
+# Email: through the Mailgun add-on's SMTP (its MAILGUN_SMTP_* config vars) when attached,
+# else any SMTP server named by EMAIL_*; without either, log that a message was not sent
+# (never its body).
+_MAILGUN_SERVER = env.string("MAILGUN_SMTP_SERVER")
+EMAIL_HOST = _MAILGUN_SERVER or env.string("EMAIL_HOST")
+if _MAILGUN_SERVER:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env.integer("MAILGUN_SMTP_PORT", 587)
+    EMAIL_HOST_USER = env.string("MAILGUN_SMTP_LOGIN")
+    EMAIL_HOST_PASSWORD = env.string("MAILGUN_SMTP_PASSWORD")
+    EMAIL_USE_TLS = True  # Mailgun takes the login only after STARTTLS
+    EMAIL_TIMEOUT = 10
+    if not env.string("DEFAULT_FROM_EMAIL") and env.string("MAILGUN_DOMAIN"):
+        DEFAULT_FROM_EMAIL = f"SkillStream <no-reply@{env.string('MAILGUN_DOMAIN')}>"
+elif EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env.integer("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env.string("EMAIL_HOST_USER")
