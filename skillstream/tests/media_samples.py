@@ -41,3 +41,25 @@ def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (16, 9), (79, 70, 229)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def playable_mp4_bytes(seconds: int = 3, fps: int = 10, size: tuple[int, int] = (160, 96)) -> bytes:
+    """A real H.264 MP4 (PyAV): blue frames for the first second, red ones after it."""
+    import io
+
+    import av
+    from PIL import Image
+
+    out = io.BytesIO()
+    with av.open(out, mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        for index in range(seconds * fps):
+            rgb = (0, 0, 255) if index < fps else (255, 0, 0)
+            frame = av.VideoFrame.from_image(Image.new("RGB", size, rgb))
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return out.getvalue()

@@ -1,4 +1,4 @@
-"""The worker job that finishes an upload: verify, measure, publish, notify."""
+"""The worker job that finishes an upload: verify, measure, make a poster, publish, notify."""
 
 import logging
 
@@ -15,6 +15,7 @@ from apps.videos.media import (
     sniff_video_type,
 )
 from apps.videos.models import Video
+from apps.videos.posters import add_poster
 from apps.videos.uploads import max_upload_bytes
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def process_video(video_id: int, site_url: str = "") -> str:
         duration = mp4_duration(head) or mp4_duration_by_walking(
             lambda start, length: read_range(name, start, length), size
         )
+    add_poster(video)  # before publishing, so the first viewers see it; none is no failure
     video.status = Video.Status.READY
     video.status_message = ""
     video.content_type = content_type
