@@ -7,12 +7,14 @@ import shutil
 import tempfile
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from localcloud import events, releases, slugs
-from localcloud.api.util import new_id, now
+from localcloud.ids import new_id, now
 from localcloud.records import STACKS, public
-from localcloud.services import Services
+
+if TYPE_CHECKING:
+    from localcloud.services import Services
 
 log = logging.getLogger("localcloud.builds")
 

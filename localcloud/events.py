@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from localcloud.api.util import new_id, now
+from localcloud.ids import new_id, now
 from localcloud.records import public, user_ref
 
 log = logging.getLogger("localcloud.events")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
-from localcloud import pgbackups, provisioning, releases
-from localcloud.api.handlers import apps
-from localcloud.api.util import now
-from localcloud.services import Services
+from localcloud import pgbackups, ports, provisioning, releases
+from localcloud.ids import now
+
+if TYPE_CHECKING:
+    from localcloud.services import Services
 
 log = logging.getLogger("localcloud.lifecycle")
 TICK_SECONDS = 2.0
@@ -37,7 +39,7 @@ def start(svc: Services) -> None:
     _fail_interrupted(svc)
     provisioning.start_clusters(svc)
     for app in svc.store.list("app"):
-        svc.routers.ensure(app["name"], app["_router_port"], apps.https_port(svc, app))
+        svc.routers.ensure(app["name"], app["_router_port"], ports.https_port(svc, app))
         drains = [d["url"] for d in svc.store.list("log-drain", app["id"])]
         if drains:
             svc.logs.set_drains(app["name"], drains)

@@ -7,12 +7,14 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from localcloud import releases
-from localcloud.api.errors import ApiError
-from localcloud.api.util import new_id, now
-from localcloud.services import Services
+from localcloud.errors import Invalid
+from localcloud.ids import new_id, now
+
+if TYPE_CHECKING:
+    from localcloud.services import Services
 
 DEFAULT_TTL = 3600.0  # seconds; Heroku ends detached one-off dynos after 24 h
 
@@ -54,14 +56,14 @@ class OneOffs:
 
         command = body.get("command")
         if not isinstance(command, str) or not command.strip():
-            raise ApiError(422, "invalid_params", "command is required")
+            raise Invalid("command is required")
         extra = body.get("env") or {}
         if not isinstance(extra, dict):
-            raise ApiError(422, "invalid_params", "env must be an object of strings")
+            raise Invalid("env must be an object of strings")
         rel = releases.current(svc, app["id"])
         slug = svc.store.get("slug", rel["slug"]["id"]) if rel and rel["slug"] else None
         if slug is None:
-            raise ApiError(422, "invalid_params", "The app has no release with a slug yet.")
+            raise Invalid("The app has no release with a slug yet.")
         number = svc.store.next_value(f"run:{app['id']}")
         stamp = now()
         dyno = OneOff(

@@ -11,11 +11,13 @@ import subprocess
 import urllib.request
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from localcloud.api.util import new_id, now
-from localcloud.services import Services
+from localcloud.ids import new_id, now
+
+if TYPE_CHECKING:
+    from localcloud.services import Services
 
 log = logging.getLogger("localcloud.pgbackups")
 _running: dict[str, subprocess.Popen] = {}

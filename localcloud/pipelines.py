@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from localcloud import releases
-from localcloud.api.errors import ApiError, invalid, not_found
-from localcloud.api.util import is_uuid, new_id, now
+from localcloud.errors import Invalid, NotFound
+from localcloud.ids import is_uuid, new_id, now
 from localcloud.records import account
-from localcloud.services import Services
+
+if TYPE_CHECKING:
+    from localcloud.services import Services
 
 STAGES = ("test", "review", "development", "staging", "production")
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{2,29}$")
@@ -34,16 +36,16 @@ def find(svc: Services, identity: str) -> dict[str, Any]:
     if doc is None:
         doc = svc.store.find("pipeline", name=identity)
     if doc is None:
-        raise not_found("pipeline")
+        raise NotFound("pipeline")
     return doc
 
 
 def _check_name(svc: Services, name: Any) -> str:
     if not isinstance(name, str) or not NAME_RE.match(name):
-        raise invalid("Name must start with a letter and have 3 to 30 lower case letters, "
+        raise Invalid("Name must start with a letter and have 3 to 30 lower case letters, "
                       "digits and dashes.")  # fmt: skip
     if svc.store.find("pipeline", name=name):
-        raise invalid("Name is already taken")
+        raise Invalid("Name is already taken")
     return name
 
 
@@ -95,13 +97,13 @@ def coupling_of_app(svc: Services, app_id: str) -> dict[str, Any] | None:
 def find_coupling(svc: Services, coupling_id: str) -> dict[str, Any]:
     doc = svc.store.get("pipeline-coupling", coupling_id)
     if doc is None:
-        raise not_found("pipeline-coupling")
+        raise NotFound("pipeline-coupling")
     return doc
 
 
 def _check_stage(stage: Any) -> str:
     if stage not in STAGES:
-        raise invalid(f"Stage must be one of {', '.join(STAGES)}.")
+        raise Invalid(f"Stage must be one of {', '.join(STAGES)}.")
     return stage
 
 
@@ -109,11 +111,11 @@ def couple(svc: Services, app: dict[str, Any], pipeline_id: Any, stage: Any) -> 
     """Couple `app` to a pipeline at a stage; an app is in one pipeline at most, as on Heroku."""
     _check_stage(stage)
     if not isinstance(pipeline_id, str):
-        raise invalid("pipeline is required: the pipeline's id")
+        raise Invalid("pipeline is required: the pipeline's id")
     pipeline = find(svc, pipeline_id)
     with svc.store.tx():
         if coupling_of_app(svc, app["id"]):
-            raise invalid(f"App {app['name']} is already a member of a pipeline.")
+            raise Invalid(f"App {app['name']} is already a member of a pipeline.")
         stamp = now()
         doc = {
             "app": {"id": app["id"]},
@@ -146,7 +148,7 @@ def uncouple(svc: Services, coupling_id: str) -> dict[str, Any]:
 def find_promotion(svc: Services, promotion_id: str) -> dict[str, Any]:
     doc = svc.store.get("pipeline-promotion", promotion_id)
     if doc is None:
-        raise not_found("pipeline-promotion")
+        raise NotFound("pipeline-promotion")
     return doc
 
 
@@ -161,11 +163,11 @@ def targets(svc: Services, promotion_id: str) -> list[dict[str, Any]]:
 def _member(svc: Services, pipeline_id: str, app_identity: Any, role: str) -> dict[str, Any]:
     """The app behind `app_identity`, which must be coupled to the pipeline."""
     if not isinstance(app_identity, str) or not app_identity:
-        raise invalid(f"{role}.app.id is required")
+        raise Invalid(f"{role}.app.id is required")
     app = svc.find_app(app_identity)
     coupling = coupling_of_app(svc, app["id"])
     if coupling is None or coupling["pipeline"]["id"] != pipeline_id:
-        raise invalid(f"App {app['name']} is not a member of this pipeline.")
+        raise Invalid(f"App {app['name']} is not a member of this pipeline.")
     return app
 
 
@@ -185,16 +187,15 @@ def promote(svc: Services, body: dict[str, Any]) -> dict[str, Any]:
         else releases.current(svc, source_app["id"])
     )
     if release is None or release["status"] != "succeeded" or not release["slug"]:
-        raise ApiError(422, "invalid_params",
-                       f"App {source_app['name']} has no released slug to promote.")  # fmt: skip
+        raise Invalid(f"App {source_app['name']} has no released slug to promote.")
     wanted_targets = body.get("targets")
     if not isinstance(wanted_targets, list) or not wanted_targets:
-        raise invalid("targets is required: a list of {app: {id}}")
+        raise Invalid("targets is required: a list of {app: {id}}")
     target_apps = [
         _member(svc, pipeline["id"], _target_app_id(t), "targets[]") for t in wanted_targets
     ]
     if any(t["id"] == source_app["id"] for t in target_apps):
-        raise invalid("An app cannot be promoted to itself.")
+        raise Invalid("An app cannot be promoted to itself.")
     stamp = now()
     promotion = {
         "created_at": stamp,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from localcloud import addons as backing
 from localcloud import catalog, pgclusters, redisservers, releases
-from localcloud.api.util import now
+from localcloud.ids import now
 from localcloud.mail import backing as mail_backing
-from localcloud.services import Services
+
+if TYPE_CHECKING:
+    from localcloud.services import Services
 
 log = logging.getLogger("localcloud.provisioning")
 DEFAULT_DELAY = 0.5  # seconds: provisioning is asynchronous even when it is quick

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from localcloud.api.util import new_id, now
+from localcloud.ids import new_id, now
 
 REGIONS = {
     "us": {"id": "59accabd-516d-4f0e-83e6-6e3757701145", "name": "us"},

@@ -7,12 +7,14 @@ import logging
 import threading
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from localcloud import events
-from localcloud.api.util import new_id, now
+from localcloud.ids import new_id, now
 from localcloud.records import app_ref, public, user_ref
-from localcloud.services import Services
+
+if TYPE_CHECKING:
+    from localcloud.services import Services
 
 log = logging.getLogger("localcloud.releases")
 _deploy_locks: dict[str, threading.Lock] = {}

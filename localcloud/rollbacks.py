@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from localcloud import catalog
-from localcloud.services import Services
+
+if TYPE_CHECKING:
+    from localcloud.services import Services
 
 TIERS = "Standard, Premium, Private or Shield"
 BY_RE = re.compile(r"(\d+)\s*(day|hour|minute)s?", re.IGNORECASE)

@@ -7,10 +7,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from localcloud.api.errors import ApiError
-from localcloud.api.util import is_uuid
 from localcloud.blobs import BlobStore
+from localcloud.errors import NotFound
 from localcloud.faults import Faults
+from localcloud.ids import is_uuid
 from localcloud.settings import Settings
 from localcloud.store import Store
 
@@ -42,7 +42,7 @@ class Services:
         if app is None:
             app = self.store.find("app", name=identity)
         if app is None:
-            raise ApiError(404, "not_found", "Couldn't find that app.", resource="app")
+            raise NotFound("app")
         return app
 
     def app_name_for(self, identity: str | None) -> str | None:

@@ -7,10 +7,12 @@ import io
 import os
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from localcloud.api.errors import ApiError
-from localcloud.services import Services
+from localcloud.errors import Invalid
+
+if TYPE_CHECKING:
+    from localcloud.services import Services
 
 
 def ensure_unpacked(svc: Services, slug: dict[str, Any]) -> None:
@@ -19,7 +21,7 @@ def ensure_unpacked(svc: Services, slug: dict[str, Any]) -> None:
         return
     key = slug["_upload_key"]
     if not svc.blobs.exists(key):
-        raise ApiError(422, "invalid_params", "The slug's tarball was never uploaded.")
+        raise Invalid("The slug's tarball was never uploaded.")
     target = svc.settings.home / "slugs" / slug["id"]
     target.mkdir(parents=True, exist_ok=True)
     with tarfile.open(svc.blobs.path(key), "r:*") as tar:

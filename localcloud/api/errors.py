@@ -1,6 +1,12 @@
-"""Heroku-style API errors: a status, an `id` and a message."""
+"""Heroku-style API errors: a status, an `id` and a message; the one place where the domain's
+errors get their HTTP status."""
 
 from __future__ import annotations
+
+from localcloud.errors import DomainError
+
+# Heroku's status for each error id the domain raises.
+STATUS_OF_DOMAIN_ERROR = {"not_found": 404, "invalid_params": 422, "service_unavailable": 503}
 
 
 class ApiError(Exception):
@@ -25,3 +31,7 @@ def invalid(message: str) -> ApiError:
 
 def bad_request(message: str) -> ApiError:
     return ApiError(400, "bad_request", message)
+
+
+def from_domain(err: DomainError) -> ApiError:
+    return ApiError(STATUS_OF_DOMAIN_ERROR[err.error_id], err.error_id, err.message, **err.extra)

@@ -16,8 +16,9 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from localcloud.api import conventions
-from localcloud.api.errors import ApiError
+from localcloud.api.errors import ApiError, from_domain
 from localcloud.api.routing import Route, routes
+from localcloud.errors import DomainError
 
 if TYPE_CHECKING:
     from localcloud.services import Services
@@ -180,7 +181,10 @@ class Application:
                     remaining = self.rate.remaining()
                 else:
                     remaining = self.rate.take()
-            result = route.handler(ctx, **params)
+            try:
+                result = route.handler(ctx, **params)
+            except DomainError as err:
+                raise from_domain(err) from err
             response = self._to_response(ctx, req, route, result)
             if remaining is not None:
                 response.headers["RateLimit-Remaining"] = str(remaining)

@@ -166,11 +166,11 @@ def start_edge(svc: Any) -> Edge:
     domain given to an app stays valid across restarts), reading moto through the AWS proxy."""
     import boto3
 
-    from localcloud.api.handlers.apps import _next_router_port
+    from localcloud.ports import next_router_port
 
     doc = svc.store.get("edge", "edge")
     if doc is None:
-        doc = svc.store.put("edge", {"id": "edge", "port": _next_router_port(svc)})
+        doc = svc.store.put("edge", {"id": "edge", "port": next_router_port(svc)})
     settings = svc.settings
     clients = {
         name: boto3.client(

@@ -105,11 +105,11 @@ def new_credentials(app_name: str, port: int) -> dict[str, str]:
 def start_mail(svc: Any) -> MailServer:
     """The SMTP server on its port (taken from the router range once and kept in state, so the
     add-ons' MAILGUN_SMTP_PORT stays valid), knowing the logins of the existing add-ons."""
-    from localcloud.api.handlers.apps import _next_router_port
+    from localcloud.ports import next_router_port
 
     doc = svc.store.get("mail", "smtp")
     if doc is None:
-        doc = svc.store.put("mail", {"id": "smtp", "port": _next_router_port(svc)})
+        doc = svc.store.put("mail", {"id": "smtp", "port": next_router_port(svc)})
     server = MailServer(doc["port"], svc.settings.home)
     for addon in svc.store.list("addon"):
         made = addon.get("_backing") or {}

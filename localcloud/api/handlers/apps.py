@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import random
 import re
-import socket
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from localcloud import addons as backing
 from localcloud import releases
 from localcloud.api.errors import ApiError, invalid
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
-from localcloud.api.util import new_id, now
+from localcloud.ids import new_id, now
+from localcloud.ports import https_url, next_router_port
 from localcloud.records import DEFAULT_STACK, REGIONS, STACKS, public, user_ref
-
-if TYPE_CHECKING:
-    from localcloud.services import Services
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
 ADJECTIVES = [
@@ -60,50 +57,9 @@ def web_url(ctx: Ctx, app: dict[str, Any]) -> str:
     return f"https://127.0.0.1:{app['_router_https_port']}/"
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def _router_port(ctx: Ctx) -> int:
     """The next router port from the base that nothing else holds (kept for the app's life)."""
-    return _next_router_port(ctx.svc)
-
-
-def _next_router_port(svc: Services) -> int:
-    base = svc.settings.router_base_port
-    for _ in range(200):
-        port = base + svc.store.next_value("router_offset", start=0)
-        if _port_free(port):
-            return port
-    raise ApiError(503, "service_unavailable", f"No free router port above {base}.")
-
-
-def https_port(svc: Services, app: dict[str, Any]) -> int:
-    """The app's https router port, allocated beside the http one and kept for the app's
-    life; an app made before localcloud served https gets one here (on the next start)."""
-    if not app.get("_router_https_port"):
-        app["_router_https_port"] = _next_router_port(svc)
-        svc.store.put("app", app, app["id"])
-    if app["web_url"] != https_url(app):  # an app made when web_url was still http
-        app["web_url"] = https_url(app)
-        svc.store.put("app", app, app["id"])
-    return app["_router_https_port"]
-
-
-def https_url(app: dict[str, Any]) -> str | None:
-    """Where the router serves the app over TLS: its `web_url`, as on Heroku."""
-    port = app.get("_router_https_port")
-    return f"https://127.0.0.1:{port}/" if port else None
-
-
-def http_url(app: dict[str, Any]) -> str:
-    """The app's plain-http port, which only redirects to `https_url`."""
-    return f"http://127.0.0.1:{app['_router_port']}/"
+    return next_router_port(ctx.svc)
 
 
 @routes.post("/apps")

@@ -13,7 +13,7 @@ from localcloud import builds, events, releases, slugs
 from localcloud.api.errors import ApiError, invalid, not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
-from localcloud.api.util import new_id, now
+from localcloud.ids import new_id, now
 from localcloud.records import STACKS, public, user_ref
 
 BLOB_TTL = "3600"

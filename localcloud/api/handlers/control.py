@@ -9,6 +9,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from localcloud import faults as faults_mod
+from localcloud import ports
 from localcloud.api.errors import ApiError
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
@@ -23,7 +24,6 @@ def health(ctx: Ctx) -> Any:
 @routes.get("/__localcloud/status", kind="control")
 def status(ctx: Ctx) -> Any:
     from localcloud import releases
-    from localcloud.api.handlers import apps as apps_mod
 
     settings = ctx.svc.settings
     apps = []
@@ -34,7 +34,7 @@ def status(ctx: Ctx) -> Any:
                 "name": app["name"],
                 "web_url": app["web_url"],
                 "router_port": app["_router_port"],
-                "https_url": apps_mod.https_url(app),
+                "https_url": ports.https_url(app),
                 "release": f"v{current['version']}" if current else None,
                 "dynos": [
                     {"name": d.name, "state": d.state, "port": d.port, "pid": d.pid}
@@ -138,12 +138,11 @@ def logs(ctx: Ctx, app: str) -> Any:
 def app_urls(ctx: Ctx, app: str) -> Any:
     """Where the router serves the app: over TLS (`web_url`), the http port that redirects
     there, and the CA to trust."""
-    from localcloud.api.handlers import apps as apps_mod
 
     doc = ctx.svc.find_app(app)
     return {
-        "http": apps_mod.http_url(doc),
-        "https": apps_mod.https_url(doc),
+        "http": ports.http_url(doc),
+        "https": ports.https_url(doc),
         "tls_cert": ctx.svc.settings.env()["LOCALCLOUD_TLS_CERT"],
     }
 

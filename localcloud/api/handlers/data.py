@@ -10,7 +10,7 @@ from localcloud import pgbackups, rollbacks
 from localcloud.api.errors import ApiError, invalid, not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
-from localcloud.api.util import is_uuid, new_id, now
+from localcloud.ids import is_uuid, new_id, now
 from localcloud.records import public
 
 PREFIX = "/client/v11"

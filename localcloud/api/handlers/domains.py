@@ -10,7 +10,7 @@ from typing import Any
 from localcloud.api.errors import invalid, not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
-from localcloud.api.util import new_id, now
+from localcloud.ids import new_id, now
 from localcloud.records import app_ref, public
 
 HOST_RE = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

@@ -10,7 +10,7 @@ from localcloud import releases
 from localcloud.api.errors import ApiError, invalid, not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
-from localcloud.api.util import now
+from localcloud.ids import now
 from localcloud.records import app_ref, public
 
 SIZES = {

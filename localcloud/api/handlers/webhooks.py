@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 from localcloud.api.errors import invalid, not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
-from localcloud.api.util import new_id, now
+from localcloud.ids import new_id, now
 from localcloud.records import app_ref, public
 
 ENTITIES = {
