@@ -37,6 +37,7 @@ def test_sign_up_rejects_a_taken_email_and_a_weak_password(client, make_user):
     )
     assert response.status_code == 200
     assert b"An account with this email already exists" in response.content
+    assert f'<a href="{reverse("accounts:login")}">Log in</a>'.encode() in response.content
     response = client.post(
         reverse("accounts:signup"), {"email": "ok@example.com", "password": "12345678"}
     )

@@ -246,3 +246,31 @@ def test_direct_upload_to_s3_from_the_browser(browser, live_server, s3, make_use
     assert source.startswith(s3._endpoint.host)
     assert page.request.get(source).body() == content
     assert page.errors == []  # no CSP violation on the way
+
+
+def test_a_text_file_named_mp4_is_refused_before_upload(browser, live_server, s3, make_user):
+    """Its first bytes are not a video: the page says so under the file field, as an alert,
+    and neither asks the app for an upload URL nor sends anything to the bucket."""
+    creator = make_user("notvideo@example.com")
+    page = new_page(browser, PHONE, live_server.url)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(creator.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("Welcome back").wait_for()
+    page.goto("/upload/")
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/upload/sign/" in r.url else None)
+    page.get_by_label("Title").fill("Not really a video")
+    page.get_by_label("Video file").set_input_files(
+        {"name": "notes.mp4", "mimeType": "video/mp4", "buffer": b"Meeting notes, not a video.\n"}
+    )
+    page.get_by_role("button", name="Upload").click()
+    alert = page.locator(".field:has(input[name=video_file]) [role=alert]")
+    alert.wait_for()
+    assert "“notes.mp4” is not a video file" in alert.inner_text()
+    assert alert.evaluate("e => getComputedStyle(e).fontWeight") == "600"  # not grey help text
+    shot(page, "upload-refuses-a-text-file")
+    assert asked == []
+    assert "Contents" not in s3.list_objects_v2(Bucket=s3.bucket)
+    assert page.errors == []

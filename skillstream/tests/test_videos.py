@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -184,7 +185,11 @@ def test_only_author_or_video_owner_can_delete_a_comment(client, user, make_user
     author, stranger = make_user(), make_user()
     comment = Comment.objects.create(video=video, author=author, body="Hi")
     client.force_login(stranger)
-    assert client.post(reverse("videos:delete_comment", args=[comment.pk])).status_code == 403
+    refused = client.post(reverse("videos:delete_comment", args=[comment.pk]))
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("text/html")  # the site's own page, not plain text
+    assert b"<h1>Not allowed</h1>" in refused.content
+    assert b"You can only delete your own comments." in refused.content
     assert Comment.objects.exists()
     client.force_login(user)  # the video's owner moderates their comments
     client.post(reverse("videos:delete_comment", args=[comment.pk]))
@@ -352,3 +357,24 @@ def test_upload_rejects_a_thumbnail_that_is_not_an_image(upload, auth_client):
     response = upload(auth_client, mp4_bytes(), thumbnail=fake)
     assert b"Upload a valid image" in response.content
     assert not Video.objects.exists()
+
+
+def test_the_edit_page_shows_the_thumbnail_as_a_picture_with_replace_and_remove(
+    auth_client, user, make_video
+):
+    video = make_video(user)
+    video.thumbnail.save("cover.png", ContentFile(png_bytes()), save=True)
+    page = auth_client.get(reverse("videos:edit", args=[video.pk])).content.decode()
+    assert 'class="thumb-control"' in page
+    assert f'<img class="thumb-current" src="{video.thumbnail.url}"' in page
+    assert "Remove this thumbnail" in page and "Currently:" not in page  # not Django's bare widget
+    auth_client.post(
+        reverse("videos:edit", args=[video.pk]),
+        {"title": video.title, "description": "", "tags": "", "thumbnail-clear": "on"},
+    )
+    video.refresh_from_db()
+    assert not video.thumbnail
+    assert (
+        "No thumbnail yet"
+        in auth_client.get(reverse("videos:edit", args=[video.pk])).content.decode()
+    )

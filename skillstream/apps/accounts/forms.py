@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.urls import reverse
+from django.utils.html import format_html
 
 from apps.accounts.models import User
 
@@ -21,7 +23,14 @@ class SignUpForm(forms.ModelForm):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email already exists. Log in?")
+            raise forms.ValidationError(
+                format_html(
+                    'An account with this email already exists. <a href="{}">Log in</a> or '
+                    '<a href="{}">reset your password</a>.',
+                    reverse("accounts:login"),
+                    reverse("accounts:password_reset"),
+                )
+            )
         return email
 
     def _post_clean(self) -> None:

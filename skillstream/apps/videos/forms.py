@@ -6,6 +6,7 @@ from django.conf import settings
 from apps.videos.media import ACCEPTED_LABEL, SNIFF_BYTES, VIDEO_TYPES, sniff_video_type
 from apps.videos.models import Video
 from apps.videos.uploads import max_upload_bytes
+from apps.videos.widgets import ThumbnailInput
 
 MAX_TAGS = 10
 
@@ -27,7 +28,7 @@ class VideoDetailsForm(forms.ModelForm):
     class Meta:
         model = Video
         fields = ["title", "description", "tags", "thumbnail"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 5}), "thumbnail": ThumbnailInput}
         help_texts = {"thumbnail": "Optional: a PNG, JPEG or WebP image, 16:9 looks best."}
 
     def clean_tags(self) -> str:

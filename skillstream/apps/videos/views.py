@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -293,7 +294,7 @@ def add_comment(request: HttpRequest, pk: int) -> HttpResponse:
 def delete_comment(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("video"), pk=pk)
     if not comment.can_delete(request.user):
-        return HttpResponse("You can only delete your own comments.", status=403)
+        raise PermissionDenied("You can only delete your own comments.")  # the site's 403 page
     comment.delete()
     messages.success(request, "Comment deleted.")
     return redirect(f"{comment.video.get_absolute_url()}#comments")
