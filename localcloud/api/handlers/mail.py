@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -10,6 +11,8 @@ from werkzeug.wrappers import Response
 from localcloud.api.errors import ApiError
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
+
+_LINK = re.compile(r"(https?://[^\s<>\"']+)")  # links in an escaped text body, made clickable
 
 
 def _messages(ctx: Ctx, app: str) -> list[dict[str, Any]]:
@@ -52,7 +55,7 @@ def mail_page(ctx: Ctx, app: str) -> Any:
                 to=html.escape(", ".join(m["to"])),
                 sender=html.escape(m["from"]),
                 received=html.escape(m["received_at"]),
-                text=html.escape(m["text"]),
+                text=_LINK.sub(r'<a href="\1">\1</a>', html.escape(m["text"])),
             )
         )
     body = (
