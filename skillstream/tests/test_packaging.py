@@ -62,5 +62,5 @@ def test_app_json_describes_every_config_var_and_add_on():
     assert set(CONTRACT_VARS) <= set(manifest["env"])
     assert manifest["env"]["SECRET_KEY"]["generator"] == "secret"
     plans = [addon["plan"].split(":")[0] for addon in manifest["addons"]]
-    assert plans == ["heroku-postgresql", "heroku-redis"]
+    assert plans == ["heroku-postgresql", "heroku-redis", "mailgun"]
     assert set(manifest["formation"]) == set(procfile()) - {"release"}
