@@ -1,13 +1,20 @@
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from apps.notifications.services import unread_count
 
 SITE_NAME = "SkillStream"
 
 
 def site(request: HttpRequest) -> dict:
-    unread = 0
+    unread: Any = 0
     if request.user.is_authenticated:
-        unread = request.user.notifications.filter(read_at__isnull=True).count()
+        # Counted when the navigation shows it, unless the view already knows it.
+        user_id = request.user.pk
+        unread = SimpleLazyObject(lambda: unread_count(user_id))
     return {
         "site_name": SITE_NAME,
         "unread_notifications": unread,

@@ -20,6 +20,17 @@ from apps.core.context_processors import SITE_NAME
 # Where a part goes in a shared render: unguessable, so no content can forge one.
 MARKER = f"\x00per-viewer-{secrets.token_hex(8)}\x00"
 DEFERRED = "per_viewer_deferred"  # the context variable that collects the parts in a shared render
+# A part's optional argument: the ids of the only users who see it (others get nothing, and
+# nothing is rendered for them: a page of comments has a delete button on each, for 2 people).
+SHOWN_TO = "shown_to"
+
+
+def render_part(template_name: str, arguments: dict[str, Any], context: Context) -> str:
+    shown_to = arguments.get(SHOWN_TO)
+    if shown_to is not None and getattr(context.get("user"), "pk", None) not in shown_to:
+        return ""
+    with context.push(arguments):
+        return get_template(template_name).template.render(context)
 
 
 @dataclass(frozen=True)
@@ -34,8 +45,7 @@ class SharedPage:
         context = viewer_context(request, viewer)
         out = [self.chunks[0]]
         for (template_name, arguments), chunk in zip(self.parts, self.chunks[1:], strict=True):
-            with context.push(arguments):
-                out.append(get_template(template_name).template.render(context))
+            out.append(render_part(template_name, arguments, context))
             out.append(chunk)
         return "".join(out)
 

@@ -3,11 +3,24 @@
 import logging
 
 from django.core.mail import EmailMessage, get_connection
+from django.db import connection
 
 from apps.accounts.models import Subscription
 from apps.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
+
+# Every signed-in page shows this count; plain SQL because compiling the ORM's query cost
+# several times more CPU than running it.
+UNREAD_COUNT_SQL = (
+    "SELECT count(*) FROM notifications_notification WHERE recipient_id = %s AND read_at IS NULL"
+)
+
+
+def unread_count(user_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(UNREAD_COUNT_SQL, [user_id])
+        return cursor.fetchone()[0]
 
 
 def notify_new_video(video, site_url: str) -> int:

@@ -130,8 +130,13 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"{self.author} on {self.video}"
 
+    @property
+    def deleters(self) -> tuple[int, int]:
+        """Who may delete it: its author and the video's owner (who moderates their videos)."""
+        return (self.author_id, self.video.owner_id)
+
     def can_delete(self, user) -> bool:
-        return user.is_authenticated and user.pk in (self.author_id, self.video.owner_id)
+        return user.is_authenticated and user.pk in self.deleters
 
 
 class ViewFold(models.Model):

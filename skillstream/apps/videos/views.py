@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Sum
+from django.db import connection
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -28,6 +29,7 @@ from apps.core.jobs import enqueue
 from apps.core.pagination import paginate
 from apps.core.per_viewer import render_shared
 from apps.core.urls_util import safe_next
+from apps.notifications.services import UNREAD_COUNT_SQL
 from apps.videos.forms import CommentForm, UploadForm, VideoDetailsForm
 from apps.videos.media import ACCEPTED_LABEL, VIDEO_TYPES
 from apps.videos.models import Comment, Like, Video
@@ -116,22 +118,24 @@ def _watch_context(request: HttpRequest, video: Video) -> dict:
     }
 
 
+# Plain SQL, made of constants only: the ORM's compilation would cost more than the query.
+VIEWER_FACTS = (
+    "SELECT EXISTS (SELECT 1 FROM videos_like WHERE user_id = %s AND video_id = %s),"  # noqa: S608
+    " EXISTS (SELECT 1 FROM accounts_subscription WHERE subscriber_id = %s AND channel_id = %s),"
+    f" ({UNREAD_COUNT_SQL})"
+)
+
+
 def _viewer(request: HttpRequest, pk: int, cached: dict) -> dict:
-    """What the signed-in viewer's parts of the page need, in one query."""
+    """What the signed-in viewer's parts of the page need, in one query: liked, subscribed
+    and their unread notifications (for the navigation)."""
     if not request.user.is_authenticated:
         return {"liked": False, "subscribed": False}
-    user = request.user
-    return (
-        Video.objects.filter(pk=pk)
-        .annotate(
-            liked=Exists(Like.objects.filter(user=user, video=OuterRef("pk"))),
-            subscribed=Exists(
-                Subscription.objects.filter(subscriber=user, channel=cached["owner_id"])
-            ),
-        )
-        .values("liked", "subscribed")
-        .first()
-    ) or {"liked": False, "subscribed": False}
+    user = request.user.pk
+    with connection.cursor() as cursor:
+        cursor.execute(VIEWER_FACTS, [user, pk, user, cached["owner_id"], user])
+        liked, subscribed, unread = cursor.fetchone()
+    return {"liked": liked, "subscribed": subscribed, "unread_notifications": unread}
 
 
 def _nobody(path: str) -> HttpRequest:

@@ -13,7 +13,7 @@ def redis_settings(url: str, *, jobs_async: bool = True) -> dict[str, Any]:
     return {
         "CACHES": {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "apps.core.redis_cache.RedisCache",
                 "LOCATION": url,
                 "KEY_PREFIX": "skillstream",
                 "OPTIONS": cache_options,

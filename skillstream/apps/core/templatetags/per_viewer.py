@@ -6,10 +6,9 @@ from typing import Any
 
 from django import template
 from django.template.base import FilterExpression, Parser, Token
-from django.template.loader import get_template
 from django.utils.html import conditional_escape
 
-from apps.core.per_viewer import DEFERRED, MARKER
+from apps.core.per_viewer import DEFERRED, MARKER, render_part
 
 register = template.Library()
 
@@ -27,8 +26,7 @@ class PerViewerNode(template.Node):
         if deferred is not None:
             deferred.append((name, arguments))
             return MARKER
-        with context.push(arguments):
-            return get_template(name).template.render(context)
+        return render_part(name, arguments, context)
 
 
 def _plain(value: Any) -> Any:
