@@ -19,6 +19,12 @@ import time
 import traceback
 from typing import Any, Callable, Optional
 
+from ansible_collections.skillstream.heroku.plugins.module_utils.retry import (
+    Backoff,
+    Retryable,
+    parse_retry_after,
+)
+
 try:
     from urllib.parse import urlsplit
 except ImportError:  # pragma: no cover - Python 2 is not supported, keeps sanity quiet
@@ -94,33 +100,6 @@ class HerokuResponse:
         self.text = text
 
 
-class _Retryable(Exception):
-    """Internal: an attempt failed in a way that may succeed later."""
-
-    def __init__(self, reason, retry_after=None, applied_maybe=False, error=None):
-        super(_Retryable, self).__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-        self.applied_maybe = applied_maybe
-        self.error = error
-
-
-def _parse_retry_after(value):
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        from email.utils import parsedate_to_datetime
-
-        when = parsedate_to_datetime(value)
-        return max(0.0, when.timestamp() - time.time())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
 class HerokuClient:
     """Talk to Heroku with retries, pagination and a request counter.
 
@@ -148,20 +127,14 @@ class HerokuClient:
         self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
         self.data_api_url = (data_api_url or DEFAULT_DATA_API_URL).rstrip("/")
         self.timeout = timeout
-        self.max_retry_wait = float(max_retry_wait)
-        self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.backoff = Backoff(max_attempts, max_retry_wait, backoff_base, backoff_cap, sleep, rand)
         self.rate_limit_low_water = rate_limit_low_water
         self._sleep = sleep
-        self._rand = rand
         self._api_key = api_key
         self._auth_hosts = set(urlsplit(u).netloc for u in (self.api_url, self.data_api_url))
         self.session = requests.Session()
         self.session.headers.update({"Accept": ACCEPT, "User-Agent": USER_AGENT})
         self.api_calls = 0
-        self.retries = 0
-        self.waited = 0.0
         self.throttled = 0.0
         self.rate_limit_remaining = None
 
@@ -246,24 +219,29 @@ class HerokuClient:
         method = method.upper()
         url = self.url_for(path, api)
         display_path = urlsplit(url).path
-        attempt = 0
-        while True:
-            attempt += 1
+
+        def attempt_once(attempt):
             self._pace()
-            try:
-                return self._attempt(method, url, display_path, body, headers, missing_ok, attempt)
-            except _Retryable as exc:
-                if exc.applied_maybe and method not in IDEMPOTENT_METHODS and recover:
-                    found = recover()
-                    if found is not None:
-                        return HerokuResponse(200, {}, found)
-                delay = self._backoff(attempt, exc.retry_after)
-                budget_left = self.max_retry_wait - self.waited
-                if attempt >= self.max_attempts or delay > budget_left:
-                    raise self._give_up(exc, method, display_path, attempt) from None
-                self.retries += 1
-                self.waited += delay
-                self._sleep(delay)
+            return self._attempt(method, url, display_path, body, headers, missing_ok, attempt)
+
+        def found_applied(exc):
+            if exc.applied_maybe and method not in IDEMPOTENT_METHODS and recover:
+                found = recover()
+                if found is not None:
+                    return HerokuResponse(200, {}, found)
+            return None
+
+        return self.backoff.run(
+            attempt_once, self._give_up_on(method, display_path), before_retry=found_applied
+        )
+
+    @property
+    def retries(self) -> int:
+        return self.backoff.retries
+
+    @property
+    def waited(self) -> float:
+        return self.backoff.waited
 
     def _attempt(self, method, url, display_path, body, headers, missing_ok, attempt):
         send_headers = dict(headers or {})
@@ -276,12 +254,12 @@ class HerokuClient:
         try:
             resp = self.session.request(method, url, **kwargs)
         except req_exc.ConnectTimeout as exc:
-            raise _Retryable("connect timeout: %s" % _short(exc)) from None
+            raise Retryable("connect timeout: %s" % _short(exc)) from None
         except req_exc.ReadTimeout:
-            raise _Retryable("no response within %ss" % self.timeout, applied_maybe=True) from None
+            raise Retryable("no response within %ss" % self.timeout, applied_maybe=True) from None
         except (req_exc.ConnectionError, req_exc.ChunkedEncodingError) as exc:
             sent = not _is_connect_failure(exc)
-            raise _Retryable(
+            raise Retryable(
                 "connection to %s failed: %s" % (urlsplit(url).netloc, _short(exc)),
                 applied_maybe=sent,
             ) from None
@@ -290,9 +268,9 @@ class HerokuClient:
         request_id = resp.headers.get("Request-Id")
         if resp.status_code == 429 or resp.status_code >= 500:
             err = _error_from(method, display_path, resp.status_code, data, text, request_id)
-            raise _Retryable(
+            raise Retryable(
                 "HTTP %s" % resp.status_code,
-                retry_after=_parse_retry_after(resp.headers.get("Retry-After")),
+                retry_after=parse_retry_after(resp.headers.get("Retry-After")),
                 applied_maybe=resp.status_code != 429,
                 error=err,
             )
@@ -304,21 +282,17 @@ class HerokuClient:
             raise err
         return HerokuResponse(resp.status_code, resp.headers, data, text)
 
-    def _backoff(self, attempt, retry_after):
-        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
-        delay = self._rand() * ceiling  # full jitter spreads the retries of parallel hosts
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        return delay
+    def _give_up_on(self, method, display_path):
+        def give_up(exc, attempt):
+            if exc.error is not None:
+                err = exc.error
+            else:
+                err = HerokuError(method, display_path, None, "connection_error", exc.reason)
+            err.attempts = attempt
+            err.message = "%s; gave up after %.1fs of backoff" % (err.message, self.waited)
+            return err
 
-    def _give_up(self, exc, method, display_path, attempt):
-        if exc.error is not None:
-            err = exc.error
-        else:
-            err = HerokuError(method, display_path, None, "connection_error", exc.reason)
-        err.attempts = attempt
-        err.message = "%s; gave up after %.1fs of backoff" % (err.message, self.waited)
-        return err
+        return give_up
 
     def _note_rate_limit(self, resp):
         value = resp.headers.get("RateLimit-Remaining")
@@ -346,10 +320,9 @@ class HerokuClient:
 
     def upload(self, url: str, path: str) -> None:
         """PUT a file to a presigned URL (no Heroku headers, no token), with retries."""
-        attempt = 0
         display_path = urlsplit(url).path
-        while True:
-            attempt += 1
+
+        def attempt_once(_attempt):
             self.api_calls += 1
             try:
                 with open(path, "rb") as handle:
@@ -359,26 +332,20 @@ class HerokuClient:
                         timeout=max(self.timeout, 120),
                         headers={"Content-Type": ""},
                     )
-                if resp.status_code < 300:
-                    return
-                failure = _Retryable(
-                    "HTTP %s" % resp.status_code,
-                    error=HerokuError(
-                        "PUT", display_path, resp.status_code, "upload_failed", resp.text[:300]
-                    ),
-                )
-                if resp.status_code < 500 and resp.status_code != 429:
-                    raise failure.error
             except req_exc.RequestException as exc:
-                failure = _Retryable(
+                raise Retryable(
                     "upload to %s failed: %s" % (urlsplit(url).netloc, _short(exc))
-                )
-            delay = self._backoff(attempt, None)
-            if attempt >= self.max_attempts or delay > self.max_retry_wait - self.waited:
-                raise self._give_up(failure, "PUT", display_path, attempt)
-            self.retries += 1
-            self.waited += delay
-            self._sleep(delay)
+                ) from None
+            if resp.status_code < 300:
+                return None
+            error = HerokuError(
+                "PUT", display_path, resp.status_code, "upload_failed", resp.text[:300]
+            )
+            if resp.status_code < 500 and resp.status_code != 429:
+                raise error
+            raise Retryable("HTTP %s" % resp.status_code, error=error)
+
+        self.backoff.run(attempt_once, self._give_up_on("PUT", display_path))
 
     def read_stream(
         self,

@@ -1,4 +1,5 @@
-"""Read an app's database URL from its Heroku config vars (Platform API).
+"""Read an app's database URL from its Heroku config vars (Platform API), through
+skillstream.heroku's client (its retries, errors and token handling).
 
 The URL carries the database password: it is read here, used by the client tools
 through PG* variables, and never returned to Ansible.
@@ -6,14 +7,17 @@ through PG* variables, and never returned to Ansible.
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.error
-import urllib.request
 from typing import Optional
-from urllib.parse import quote
 
-DEFAULT_API_URL = "https://api.heroku.com"
+from ansible_collections.skillstream.heroku.plugins.module_utils.client import (
+    DEFAULT_API_URL,
+    HerokuClient,
+)
+from ansible_collections.skillstream.heroku.plugins.module_utils.client import (
+    HerokuError as PlatformError,
+)
+from ansible_collections.skillstream.heroku.plugins.module_utils.common import app_path
 
 
 class HerokuError(RuntimeError):
@@ -28,32 +32,19 @@ def config_var(
     timeout: float = 30,
 ) -> str:
     """The value of one config var of `app` (GET /apps/{app}/config-vars)."""
-    api_url = (api_url or os.environ.get("HEROKU_API_URL") or DEFAULT_API_URL).rstrip("/")
+    api_url = api_url or os.environ.get("HEROKU_API_URL") or DEFAULT_API_URL
     api_key = api_key or os.environ.get("HEROKU_API_KEY")
     if not api_key:
         raise HerokuError("no Heroku API key: set api_key or HEROKU_API_KEY")
     if not api_url.startswith(("https://", "http://")):
         raise HerokuError("the Heroku API URL must be http(s)")
-    req = urllib.request.Request(  # noqa: S310 - scheme checked above
-        "%s/apps/%s/config-vars" % (api_url, quote(app, safe="")),
-        headers={
-            "Accept": "application/vnd.heroku+json; version=3",
-            "Authorization": "Bearer " + api_key,
-            "User-Agent": "skillstream-ops",
-        },
-    )
+    client = HerokuClient(api_key, api_url=api_url, timeout=timeout)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
-            config = json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        try:
-            body = json.loads(exc.read())
-            detail = "%s: %s" % (body.get("id"), body.get("message"))
-        except ValueError:
-            detail = str(exc)
-        raise HerokuError("reading config vars of %s failed (%s)" % (app, detail)) from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise HerokuError("reading config vars of %s failed: %s" % (app, exc)) from None
+        config = client.get(app_path(app, "config-vars")) or {}
+    except PlatformError as exc:
+        raise HerokuError("reading config vars of %s failed (%s)" % (app, exc)) from None
+    finally:
+        client.close()
     value = config.get(name)
     if not value:
         raise HerokuError("app %s has no config var %s" % (app, name))

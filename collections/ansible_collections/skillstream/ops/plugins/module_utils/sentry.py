@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote
+
+from ansible_collections.skillstream.heroku.plugins.module_utils.retry import (
+    Backoff,
+    Retryable,
+    parse_retry_after,
+)
 
 RETRY_STATUSES = (429, 502, 503, 504)
 
@@ -25,12 +30,14 @@ class SentryClient:
         self.base = api_url.rstrip("/") + "/api/0/organizations/%s" % quote(org, safe="")
         self.token = token
         self.timeout = timeout
+        self.backoff = Backoff(max_attempts=4, max_wait=30.0, base=1.0, cap=8.0)
 
     def _call(
         self, method: str, path: str, body: Optional[Dict[str, Any]] = None
     ) -> Tuple[int, Any]:
         data = json.dumps(body).encode() if body is not None else None
-        for attempt in range(4):
+
+        def attempt_once(_attempt: int) -> Tuple[int, Any]:
             req = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
                 self.base + path,
                 data=data,
@@ -48,21 +55,23 @@ class SentryClient:
                     return resp.status, json.loads(raw) if raw else None
             except urllib.error.HTTPError as exc:
                 raw = exc.read()
-                if exc.code in RETRY_STATUSES and attempt < 3:
-                    time.sleep(float(exc.headers.get("Retry-After") or 2**attempt))
-                    continue
-                if exc.code == 404:
-                    return 404, None
-                raise SentryError(
+                error = SentryError(
                     "%s %s: HTTP %s %s"
                     % (method, path, exc.code, raw[:500].decode(errors="replace"))
-                ) from None
+                )
+                if exc.code in RETRY_STATUSES:
+                    retry_after = parse_retry_after(exc.headers.get("Retry-After"))
+                    raise Retryable("HTTP %s" % exc.code, retry_after, error=error) from None
+                if exc.code == 404:
+                    return 404, None
+                raise error from None
             except (urllib.error.URLError, OSError) as exc:
-                if attempt < 3:
-                    time.sleep(2**attempt)
-                    continue
-                raise SentryError("%s %s: %s" % (method, path, exc)) from None
-        raise SentryError("%s %s: gave up" % (method, path))
+                raise Retryable("%s %s: %s" % (method, path, exc)) from None
+
+        def give_up(exc: Retryable, _attempt: int) -> Exception:
+            return exc.error or SentryError(exc.reason)
+
+        return self.backoff.run(attempt_once, give_up)
 
     def release(self, version: str) -> Optional[Dict[str, Any]]:
         """The release, or None."""
