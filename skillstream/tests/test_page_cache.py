@@ -108,3 +108,14 @@ def test_the_studio_is_served_from_the_cache_until_its_figures_change(client, wa
     after_fold, _ = _get(client, studio)
     assert after_fold["X-Page-Cache"] == "miss"
     assert "1 view · 0 likes · 2 comments" in after_fold.content.decode()
+
+
+def test_a_session_whose_user_is_gone_is_anonymous(client, watched, make_user):
+    """The session's user is loaded by primary key in plain SQL (UserManager.get)."""
+    video, _ = watched
+    leaving = make_user()
+    client.force_login(leaving)
+    assert "Log out" in client.get(video.get_absolute_url()).content.decode()
+    leaving.delete()
+    content = client.get(video.get_absolute_url()).content.decode()
+    assert "Log out" not in content and "Log in</a> to join the conversation" in content

@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.template import Context, engines
 from django.template.loader import get_template
+from django.utils.functional import empty
 
 from apps.core.context_processors import SITE_NAME
 
@@ -68,4 +69,9 @@ def viewer_context(request: HttpRequest, viewer: dict[str, Any]) -> Context:
     for processor in engines["django"].engine.template_context_processors:
         flat.update(processor(request))
     flat.update(viewer)
+    # The user itself rather than the middleware's lazy proxy, which every lookup in every
+    # part would go through.
+    wrapped = getattr(flat.get("user"), "_wrapped", empty)
+    if wrapped is not empty:
+        flat["user"] = wrapped
     return Context(flat, autoescape=True)
