@@ -2,7 +2,7 @@
 
 Creators, ready videos with searchable titles and tags, comments, likes and subscriptions,
 through the app's own models (bulk inserts; one password hash shared by every user).
-Prints one JSON line: a video id, the logged-in user's session cookie and counts.
+Prints one JSON line: video ids, the logged-in user's session cookie and counts.
 Sizes come from BENCH_SEED_* environment variables.
 """
 
@@ -116,10 +116,13 @@ store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
 store[HASH_SESSION_KEY] = creator.get_session_auth_hash()
 store.create()
 busiest = Video.objects.filter(owner=creator).order_by("pk").first()
+# The logged-in watch page: someone else's video, as most pages a viewer opens are.
+elsewhere = Video.objects.exclude(owner=creator).order_by("pk").first()
 print(
     json.dumps(
         {
             "video_id": busiest.pk,
+            "other_video_id": elsewhere.pk,
             "cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}",
             "users": USERS,
             "videos": VIDEOS,

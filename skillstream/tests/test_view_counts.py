@@ -168,12 +168,35 @@ def test_a_worker_killed_in_a_fold_loses_and_doubles_nothing(user, make_video, t
     assert _views(video) == 108 and pending_views() == {}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_views_reach_the_database_through_the_worker_by_themselves(user, make_video, tmp_path):
+    """No one runs a fold: the first view schedules one, the Procfile's worker runs it."""
+    registry = django_rq.get_queue("default").scheduled_job_registry
+    for job_id in registry.get_job_ids():  # folds other tests scheduled: not this one's
+        job = registry.get_queue().fetch_job(job_id)
+        if job is None or job.func_name == "apps.videos.view_counts.fold_views":
+            registry.remove(job_id, delete_job=True)
+    video = make_video(user)
+    for n in range(3):
+        record_view(f"visitor-{n:014}", video.pk)
+    worker = _worker(tmp_path / "worker.log", burst=False)
+    try:
+        deadline = time.monotonic() + 90  # generous: VIEW_FOLD_SECONDS on a loaded machine
+        while _views(video) < 3 and time.monotonic() < deadline:
+            assert worker.poll() is None, (tmp_path / "worker.log").read_text()
+            time.sleep(0.5)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(30)
+    assert _views(video) == 3 and pending_views() == {}
+
+
 def _database_url() -> str:
     s = connection.settings_dict
     return f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
 
 
-def _worker(log: Path) -> subprocess.Popen:
+def _worker(log: Path, burst: bool = True) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -181,7 +204,7 @@ def _worker(log: Path) -> subprocess.Popen:
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
     return subprocess.Popen(
-        ["sh", "-c", "exec " + procfile()["worker"] + " --burst"],
+        ["sh", "-c", "exec " + procfile()["worker"] + (" --burst" if burst else "")],
         cwd=APP_ROOT,
         env=env,
         stdout=log.open("w"),

@@ -104,8 +104,10 @@ def record_view(visitor: str, video_id: int) -> bool:
     args = [video_id, settings.SESSION_COOKIE_AGE, settings.VIEW_FOLD_SECONDS]
     outcome = _script(redis, RECORD)(keys=keys, args=args)
     if outcome == 2:
-        queue = django_rq.get_queue("default")
-        queue.enqueue_in(timedelta(seconds=settings.VIEW_FOLD_SECONDS), fold_views)
+        # Due once the flag has expired (rq keeps due times in whole seconds, hence + 1): a view
+        # that found the flag set is then pending before this fold claims the batch.
+        delay = timedelta(seconds=settings.VIEW_FOLD_SECONDS + 1)
+        django_rq.get_queue("default").enqueue_in(delay, fold_views)
     return outcome > 0
 
 

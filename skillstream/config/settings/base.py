@@ -115,7 +115,7 @@ PRESIGNED_POST_EXPIRES = 3600
 VIDEOS_PER_PAGE = 12
 COMMENTS_PER_PAGE = 20  # newest first on the watch page, older ones behind ?comments=N
 ANONYMOUS_PAGE_CACHE_SECONDS = 30
-VIEW_FOLD_SECONDS = 2  # views counted in Redis reach PostgreSQL within about this long
+VIEW_FOLD_SECONDS = 2  # views counted in Redis reach PostgreSQL within about this (+ 2 s)
 RATELIMIT_ATTEMPTS = 5
 RATELIMIT_WINDOW_SECONDS = 300
 RATELIMIT_SIGNUPS_PER_HOUR = 20  # accounts created from one address (a classroom shares one)
