@@ -191,7 +191,7 @@ def main() -> int:
             )
             report.details["seed"] = {k: v for k, v in seed.items() if k != "cookie"}
             pages = bench_pages(seed)
-            views_before = total_views(database)
+            views_before = views_of(database, seed["video_id"])
             report.details["requests_cost"] = count_requests(tree, env, pages)
             command = procfile_command(tree, "web")
             report.details["web"] = command
@@ -200,8 +200,9 @@ def main() -> int:
             worker = start_process(procfile_command(tree, "worker"), tree, env, log)
             web = start_web(command, tree, env, port, log)
             measure(report, port, pages, web.pid)
-            watch_path = pages[WATCH_ANONYMOUS][0]
-            check_views_folded(report, database, redis_port, views_before, log_path, watch_path)
+            check_views_folded(
+                report, database, redis_port, seed["video_id"], views_before, log_path
+            )
             stop(web)
             if "--max-requests" in command:
                 # Diagnostic, not the Procfile: the same app without worker recycling.
@@ -262,12 +263,12 @@ def count_requests(tree: Path, env: dict[str, str], pages: dict) -> dict[str, di
     return json.loads(out.strip().splitlines()[-1])
 
 
-def total_views(database: str) -> int:
-    return int(psql("SELECT coalesce(sum(view_count), 0) FROM videos_video", database))
+def views_of(database: str, video_id: int) -> int:
+    return int(psql(f"SELECT view_count FROM videos_video WHERE id = {int(video_id)}", database))
 
 
 def check_views_folded(
-    report: Report, database: str, redis_port: int, before: int, log: Path, path: str
+    report: Report, database: str, redis_port: int, video_id: int, before: int, log: Path
 ) -> None:
     """Every anonymous watch request is a new visitor: once the worker has folded the views
     counted in Redis, the database has one view more per request served (gunicorn's access
@@ -279,8 +280,8 @@ def check_views_folded(
         time.sleep(0.5)
     if client.exists(*keys):
         report.error("views were still waiting to be folded 60 s after the last request")
-    folded = total_views(database) - before
-    served_line = f'"GET {path} HTTP/1.1" 200 '.encode()
+    folded = views_of(database, video_id) - before
+    served_line = f'"GET /v/{video_id}/ HTTP/1.1" 200 '.encode()
     served = log.read_bytes().count(served_line)
     served += report.details["requests_cost"][WATCH_ANONYMOUS]["requests"]
     report.details["views"] = {"folded": folded, "anonymous_watch_requests": served}

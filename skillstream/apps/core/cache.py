@@ -43,8 +43,10 @@ def get_current(key: str, generation_keys: Sequence[str]) -> tuple[Any, tuple[in
     return None, generations
 
 
-def set_current(key: str, generations: tuple[int, ...], value: Any) -> None:
-    cache.set(key, (generations, value), settings.ANONYMOUS_PAGE_CACHE_SECONDS)
+def set_current(values: dict[str, Any], generations: tuple[int, ...]) -> None:
+    """Store values (key -> value) under the generations they were rendered under."""
+    stored = {key: (generations, value) for key, value in values.items()}
+    cache.set_many(stored, settings.ANONYMOUS_PAGE_CACHE_SECONDS)
 
 
 def path_digest(request: HttpRequest) -> str:
@@ -80,7 +82,7 @@ def cache_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Http
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            set_current(key, generations, response.content)
+            set_current({key: response.content}, generations)
             response["X-Page-Cache"] = "miss"
         return response
 

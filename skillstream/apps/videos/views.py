@@ -74,25 +74,25 @@ def feed(request: HttpRequest) -> HttpResponse:
 def watch(request: HttpRequest, pk: int) -> HttpResponse:
     """The page everyone opens. A ready video's page is rendered once per video, comment page
     and generation (apps.core.per_viewer); each request fills in only who is looking."""
-    key = f"page:watch:{pk}:{path_digest(request)}"
-    cached, generations = get_current(key, [GENERATION_KEY, video_generation_key(pk)])
     anonymous = not request.user.is_authenticated and not len(messages.get_messages(request))
+    key = f"page:watch:{pk}:{path_digest(request)}"
+    everyone_key = f"{key}:anonymous"  # the page filled in for anyone anonymous, ready to send
+    cached, generations = get_current(
+        everyone_key if anonymous else key, [GENERATION_KEY, video_generation_key(pk)]
+    )
+    hit = "hit"
     if cached is None:
         video = get_object_or_404(Video.objects.select_related("owner").with_stats(), pk=pk)
         if not video.is_ready:
             return _watch_unpublished(request, video)
         page = render_shared("videos/watch.html", _watch_context(request, video))
-        cached = {
-            "owner_id": video.owner_id,
-            "page": page,
-            "anonymous": page.fill(_nobody(request.path)),
-        }
-        set_current(key, generations, cached)
+        shared = {"owner_id": video.owner_id, "page": page}
+        everyone = page.fill(_nobody(request.path))
+        set_current({key: shared, everyone_key: everyone}, generations)
+        cached = everyone if anonymous else shared
         hit = "miss"
-    else:
-        hit = "hit"
     if anonymous:
-        response = HttpResponse(cached["anonymous"])
+        response = HttpResponse(cached)
     else:
         response = HttpResponse(cached["page"].fill(request, **_viewer(request, pk, cached)))
     response["X-Page-Cache"] = hit
@@ -214,7 +214,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     hit = "hit"
     if page is None:
         page = render_shared("videos/dashboard.html", _studio_context(request))
-        set_current(key, generations, page)
+        set_current({key: page}, generations)
         hit = "miss"
     response = HttpResponse(page.fill(request))
     response["X-Page-Cache"] = hit
