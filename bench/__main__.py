@@ -10,7 +10,7 @@ import time
 from bench.common import RESULTS, banner
 from bench.summary import update_readme
 
-BENCHMARKS = ("deploy", "backup", "pages")
+BENCHMARKS = ("deploy", "backup", "pages", "pitr")
 
 
 def main(argv: list[str]) -> int:

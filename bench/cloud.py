@@ -83,9 +83,9 @@ class PrivateCloud:
         try:
             for addon in store.list("addon"):
                 backing = addon.get("_backing") or {}
-                if backing.get("type") == "postgres":
+                if backing.get("type") in ("postgres", "postgres-cluster"):
                     try:
-                        addons.drop_postgres(backing)
+                        addons.destroy_backing(addon)
                     except Exception as err:
                         print(f"  warning: could not drop {backing.get('database')}: {err}")
         finally:

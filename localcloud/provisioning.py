@@ -108,7 +108,12 @@ def deprovision(svc: Services, app: dict[str, Any], addon: dict[str, Any]) -> No
     """Remove config vars (a release), drop the backing service, forget the add-on."""
     with svc.app_lock(app["id"]):
         values = releases.config_vars(svc, app["id"])
-        removed = [v for v in addon["config_vars"] if v in values]
+        attachments = svc.store.list("addon-attachment", app["id"])
+        mine = [f"{a['name']}_URL" for a in attachments if a["addon"]["id"] == addon["id"]]
+        # A name promoted to another add-on since (DATABASE after pg:promote) is theirs now.
+        theirs = {f"{a['name']}_URL" for a in attachments if a["addon"]["id"] != addon["id"]}
+        removed = [v for v in dict.fromkeys(addon["config_vars"] + mine)
+                   if v in values and v not in theirs]  # fmt: skip
         for var in removed:
             del values[var]
         if removed:

@@ -132,7 +132,12 @@ def _finish(svc: Services, app: dict[str, Any], doc: dict[str, Any], ok: bool) -
         doc = svc.store.get("release", doc["id"]) or doc
         doc["status"] = "succeeded" if ok else "failed"
         doc["updated_at"] = stamp
-        if ok:
+        # Release phases run side by side (a promotion makes a Detach and an Attach release at
+        # once): one finishing after a newer release already serves must not replace it.
+        superseded = any(o["current"] and o["version"] > doc["version"]
+                         for o in svc.store.list("release", app["id"]))  # fmt: skip
+        ok_to_serve = ok and not superseded
+        if ok_to_serve:
             for other in svc.store.list("release", app["id"]):
                 if other["current"] and other["id"] != doc["id"]:
                     other["current"] = False
@@ -156,7 +161,7 @@ def _finish(svc: Services, app: dict[str, Any], doc: dict[str, Any], ok: bool) -
         f"Release v{doc['version']} {doc['status']}: {doc['description']}",
     )
     events.release(svc, app, doc, "update")
-    if ok:
+    if ok_to_serve:
         redeploy(svc, app)
 
 

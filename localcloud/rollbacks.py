@@ -101,8 +101,13 @@ def plan_request(
             f"{mode} is only available for {TIERS} databases."
         )
     span = window(source)
-    if source["state"] != "provisioned" or span is None:
+    if source["state"] != "provisioned":
         raise RollbackRefused(f"{source['name']} is not available yet; try again once it is.")
+    if span is None:  # a plan changed in place from an Essential one keeps the shared server
+        raise RollbackRefused(
+            f"{source['name']} keeps no continuous archive in localcloud (its plan was changed "
+            f"in place to {source_plan}); provision a new {source_plan} database for rollback."
+        )
     target = None
     if mode == "rollback":
         target = _target(config)

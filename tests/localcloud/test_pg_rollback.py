@@ -127,7 +127,23 @@ def test_times_outside_the_window_and_plans_without_rollback_are_refused(api, st
     assert len(api.get(f"/apps/{name}/addons").json()) == count + 1
 
 
+def test_clusters_stop_with_down_and_come_back_with_up(localcloud, api, standard) -> None:
+    _name, addon, url = standard
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    psql(url, "INSERT INTO items VALUES (7000, 'kept across down and up')")
+    localcloud.cli("down")
+    try:
+        assert not listening(port)
+        ps = subprocess.run(["pgrep", "-f", f"port={port}|{addon['id']}"], capture_output=True)
+        assert ps.stdout == b""
+    finally:
+        localcloud.cli("up")
+    wait_for(lambda: listening(port), timeout=60)
+    assert psql(url, "SELECT label FROM items WHERE id = 7000") == "kept across down and up"
+
+
 def test_promotion_moves_database_and_keeps_the_old_one_attached(api, standard) -> None:
+    # Last in this module: it retires the fixture's database.
     name, addon, url = standard
     other = add_database(api, name, fork="DATABASE")
     alias = api.post("/addon-attachments",
@@ -144,17 +160,8 @@ def test_promotion_moves_database_and_keeps_the_old_one_attached(api, standard) 
     assert config[alias.json()["name"] + "_URL"] == url
     described = [r["description"] for r in api.get(f"/apps/{name}/releases").json()[-2:]]
     assert described[0].startswith("Detach DATABASE") and described[1].startswith("Attach DATABASE")
-
-
-def test_clusters_stop_with_down_and_come_back_with_up(localcloud, api, standard) -> None:
-    _name, addon, url = standard
-    port = int(url.rsplit(":", 1)[1].split("/")[0])
-    localcloud.cli("down")
-    try:
-        assert not listening(port)
-        ps = subprocess.run(["pgrep", "-f", f"port={port}|{addon['id']}"], capture_output=True)
-        assert ps.stdout == b""
-    finally:
-        localcloud.cli("up")
-    wait_for(lambda: listening(port), timeout=60)
-    assert int(psql(url, "SELECT count(*) FROM items")) > 0
+    # Retiring the old database removes its own config var, never the promoted DATABASE_URL.
+    assert api.delete(f"/apps/{name}/addons/{addon['id']}").status_code == 200
+    after = api.get(f"/apps/{name}/config-vars").json()
+    assert after["DATABASE_URL"] == url_of(api, name, other)
+    assert alias.json()["name"] + "_URL" not in after

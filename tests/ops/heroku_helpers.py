@@ -50,6 +50,28 @@ def app(environ, start_response):
 application = SentryWsgiMiddleware(app)
 """
 
+# The app serves the rows it sees, so a test can tell which database serves it; its release
+# phase leaves a mark in the database it releases with.
+COUNT_APP = """
+import os
+import subprocess
+
+
+def application(environ, start_response):
+    sql = "SELECT count(*) FROM items" if environ.get("PATH_INFO") == "/count" else "SELECT 1"
+    out = subprocess.run(["psql", "-X", "-At", "-c", sql, os.environ["DATABASE_URL"]],
+                         capture_output=True, text=True, timeout=10)
+    body = ('{"status": "ok", "value": "%s"}' % out.stdout.strip()).encode()
+    status = "200 OK" if out.returncode == 0 else "503 Service Unavailable"
+    start_response(status, [("Content-Type", "application/json")])
+    return [body]
+"""
+RELEASE_MARK_PROCFILE = (
+    "web: gunicorn app:application --bind 0.0.0.0:$PORT --workers 1\n"
+    "release: psql -X -c 'CREATE TABLE IF NOT EXISTS release_marks (at timestamptz "
+    "DEFAULT now()); INSERT INTO release_marks DEFAULT VALUES' $DATABASE_URL\n"
+)
+
 
 class Heroku:
     """Just enough of a Platform API client for test set-up."""
@@ -75,6 +97,12 @@ class Heroku:
                 return url
             time.sleep(0.3)
         raise AssertionError("the Postgres add-on was not provisioned")
+
+    def deploy_count_app(self, name: str) -> str:
+        """The health app serving /count of table `items`, with a release phase (a mark)."""
+        return self.deploy_health_app(
+            name, {"app.py": COUNT_APP, "Procfile": RELEASE_MARK_PROCFILE}
+        )
 
     def deploy_health_app(self, name: str, overrides: dict[str, str] | None = None) -> str:
         """Build and release a tiny WSGI app with /healthz (files in `overrides` replace or

@@ -14,27 +14,6 @@ from .heroku_helpers import Heroku, play_local, psql, run_playbook
 
 pytestmark = pytest.mark.timeout(900)
 
-# The app serves the rows it sees, so a test can tell which database serves it; its release
-# phase leaves a mark in the database it releases with.
-COUNT_APP = """
-import os
-import subprocess
-
-
-def application(environ, start_response):
-    sql = "SELECT count(*) FROM items" if environ.get("PATH_INFO") == "/count" else "SELECT 1"
-    out = subprocess.run(["psql", "-X", "-At", "-c", sql, os.environ["DATABASE_URL"]],
-                         capture_output=True, text=True, timeout=10)
-    body = ('{"status": "ok", "value": "%s"}' % out.stdout.strip()).encode()
-    status = "200 OK" if out.returncode == 0 else "503 Service Unavailable"
-    start_response(status, [("Content-Type", "application/json")])
-    return [body]
-"""
-PROCFILE = (
-    "web: gunicorn app:application --bind 0.0.0.0:$PORT --workers 1\n"
-    "release: psql -X -c 'CREATE TABLE IF NOT EXISTS release_marks (at timestamptz "
-    "DEFAULT now()); INSERT INTO release_marks DEFAULT VALUES' $DATABASE_URL\n"
-)
 STANDARD = ["-e", "skillstream_local_postgres_plan=standard-0"]
 
 
@@ -44,7 +23,7 @@ def pitr_app(localcloud):
     name = f"pitr-{secrets.token_hex(3)}"
     url = heroku.create_app_with_postgres(name, plan="standard-0")
     psql(url, "CREATE TABLE items (id int PRIMARY KEY)")
-    web_url = heroku.deploy_health_app(name, {"app.py": COUNT_APP, "Procfile": PROCFILE})
+    web_url = heroku.deploy_count_app(name)
     yield {"name": name, "heroku": heroku, "url": url, "web_url": web_url}
     heroku.call("DELETE", f"/apps/{name}")
 
@@ -120,3 +99,24 @@ def test_restore_to_time_brings_back_exactly_the_rows_of_that_time(localcloud, p
     assert heroku.call("GET", f"/apps/{name}")["maintenance"] is False
     served = requests.get(pitr_app["web_url"] + "count", timeout=30).json()
     assert served["value"] == "100"
+
+
+def test_backup_restore_of_latest_restores_the_backup_not_the_safety_copy(
+    localcloud, pitr_app
+) -> None:
+    heroku, name = pitr_app["heroku"], pitr_app["name"]
+    url = heroku.call("GET", f"/apps/{name}/config-vars")["DATABASE_URL"]
+    before = psql(url, "SELECT count(*) FROM items")
+    addon = heroku.call("GET", f"/apps/{name}/addon-attachments/DATABASE")["addon"]
+    transfer = heroku.call("POST", f"/client/v11/databases/{addon['id']}/backups")
+    deadline = time.monotonic() + 300
+    while not transfer.get("finished_at") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        transfer = heroku.call("GET", f"/client/v11/apps/{name}/transfers/{transfer['num']}")
+    assert transfer.get("succeeded"), transfer
+    psql(url, "DELETE FROM items WHERE id > 50")
+    run = restore(localcloud, pitr_app, "-e", f"restore_confirm={name}",
+                  "-e", "restore_source=heroku", "-e", "backups_offsite_enabled=false")  # fmt: skip
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    assert psql(url, "SELECT count(*) FROM items") == before
+    assert f"Restored {transfer['name']} (heroku)" in run.stdout
