@@ -76,6 +76,8 @@ def test_a_standard_database_runs_on_its_own_archiving_cluster(api, standard) ->
     info = api.get(f"/client/v11/databases/{addon['id']}").json()["info"]
     rollback = next(line["values"][0] for line in info if line["name"] == "Rollback")
     assert rollback.startswith("earliest from ")
+    status = api.get(f"/client/v11/databases/{addon['id']}/wait_status").json()
+    assert status["waiting?"] is False  # what `heroku pg:wait` and `pg:promote` poll
 
 
 def test_rollback_holds_exactly_the_rows_of_the_chosen_time(api, standard) -> None:

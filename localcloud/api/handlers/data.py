@@ -57,6 +57,14 @@ def _continuous_protection(addon: dict[str, Any]) -> list[dict[str, Any]]:
             {"name": "Rollback", "values": [f"earliest from {earliest}"]}]  # fmt: skip
 
 
+@routes.get(f"{PREFIX}/databases/<db>/wait_status", kind="data")
+def wait_status(ctx: Ctx, db: str) -> Any:
+    """What `heroku pg:wait` and `pg:promote` poll: whether the database is still being made."""
+    addon = _database(ctx, db)
+    waiting = addon["state"] != "provisioned"
+    return {"waiting?": waiting, "message": "provisioning" if waiting else "available"}
+
+
 @routes.get(f"{PREFIX}/databases/<db>", kind="data")
 def database_info(ctx: Ctx, db: str) -> Any:
     addon, _app = _provisioned(ctx, db)
