@@ -93,7 +93,7 @@ def test_production_wires_s3_redis_and_secure_cookies():
     assert values["STORAGES"]["staticfiles"]["BACKEND"] == (
         "whitenoise.storage.CompressedManifestStaticFilesStorage"
     )
-    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHES"]["default"]["BACKEND"] == "apps.core.redis_cache.RedisCache"
     assert values["RQ"]["default"]["URL"] == CONFIG_VARS["REDIS_URL"]
     assert values["DEBUG"] is False
     assert values["SECURE_SSL_REDIRECT"] is True
