@@ -9,10 +9,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from redis.connection import AbstractConnection
 
 from apps.accounts.models import Subscription
 from apps.videos.models import Comment, Like
-from apps.videos.view_counts import fold_views
+from apps.videos.view_counts import fold_views, pending_views
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +40,20 @@ def _delete_buttons(response) -> int:
     return response.content.decode().count(">Delete</button>")
 
 
-def test_an_anonymous_view_of_a_cached_page_makes_no_query(client, watched):
+def test_an_anonymous_view_of_a_cached_page_makes_no_query(client, watched, monkeypatch):
     video, _ = watched
+    round_trips = []
+    send = AbstractConnection.send_packed_command
+    monkeypatch.setattr(
+        AbstractConnection,
+        "send_packed_command",
+        lambda self, *args, **kwargs: round_trips.append(1) or send(self, *args, **kwargs),
+    )
     response, queries = _get(client, video.get_absolute_url())
+    monkeypatch.undo()
     assert response["X-Page-Cache"] == "hit" and queries == 0
+    assert len(round_trips) == 1  # the page, its generations and the view, in one script
+    assert pending_views() == {video.pk: 2}  # the fixture's visitor and this one
     content = response.content.decode()
     assert "By the fan" in content and "Log in</a> to join the conversation" in content
     assert "csrfmiddlewaretoken" not in content and "Log out" not in content

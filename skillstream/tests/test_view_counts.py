@@ -56,6 +56,15 @@ def test_a_reload_by_the_same_visitor_counts_once(client, user, make_user, make_
     assert pending_views() == {} and fold_views() == 0
 
 
+@pytest.mark.django_db
+def test_only_a_ready_video_is_counted(client, user, make_video):
+    video = make_video(user, status=Video.Status.PROCESSING)
+    client.force_login(user)  # its owner alone sees it
+    assert client.get(video.get_absolute_url()).status_code == 200
+    assert type(client)().get(video.get_absolute_url()).status_code == 404
+    assert pending_views() == {}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_anonymous_views_all_reach_the_database(live_server, user, make_video):
     video = make_video(user, view_count=5)

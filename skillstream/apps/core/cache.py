@@ -35,12 +35,30 @@ def bump(*keys: str) -> None:
 def get_current(key: str, generation_keys: Sequence[str]) -> tuple[Any, tuple[int, ...]]:
     """(the value under key if stored under the current generations, else None; those
     generations), in one round trip."""
-    found = cache.get_many([*generation_keys, key])
+    return current(cache.get_many([*generation_keys, key]), key, generation_keys)
+
+
+def current(
+    found: dict[str, Any], key: str, generation_keys: Sequence[str]
+) -> tuple[Any, tuple[int, ...]]:
+    """get_current's answer from values already read (found: as cache.get_many gives)."""
     generations = tuple(found.get(k, 0) for k in generation_keys)
     stored = found.get(key)
     if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == generations:
         return stored[1], generations
     return None, generations
+
+
+def redis_client() -> Any:
+    """The cache's own Redis client (its connection pool), or None when the cache is not Redis,
+    for what the cache API cannot do: scripts, hashes, sets."""
+    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    return get_client(write=True) if get_client else None
+
+
+def decode(raw: bytes) -> Any:
+    """A value as the cache stored it, read with redis_client()."""
+    return cache._cache._serializer.loads(raw)
 
 
 def set_current(values: dict[str, Any], generations: tuple[int, ...]) -> None:

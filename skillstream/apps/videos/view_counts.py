@@ -16,6 +16,7 @@ import re
 import secrets
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import django_rq
 from django.conf import settings
@@ -25,7 +26,7 @@ from django.db.models import BigIntegerField, Case, F, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from apps.core.cache import bump, studio_generation_key
+from apps.core.cache import bump, decode, redis_client, studio_generation_key
 from apps.videos.models import Video, ViewFold
 
 logger = logging.getLogger(__name__)
@@ -37,13 +38,23 @@ FOLDS_KEPT = timedelta(days=7)  # applied batch ids remembered this long
 CHUNK = 1000
 MAX_BATCHES = 10  # per fold: views keep arriving while it runs
 
-RECORD = """
+# KEYS: the visitor's seen set, the pending hash, the fold-scheduled flag. ARGV: the video,
+# how long a visitor is remembered, how often a fold runs.
+RECORD_BODY = """
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 if redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then return 2 end
 return 1
 """
+RECORD = RECORD_BODY
+# The same after KEYS[4..] are read: counted only when the last of them exists.
+READ_AND_RECORD = (
+    "local found = redis.call('MGET', unpack(KEYS, 4))\n"
+    "if not found[#found] then return {found, -1} end\n"
+    "local function record()" + RECORD_BODY + "end\n"
+    "return {found, record()}\n"
+)
 CLAIM = """
 if redis.call('EXISTS', KEYS[2]) == 0 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
@@ -59,13 +70,6 @@ return 0
 _scripts: dict[str, object] = {}
 
 
-def _redis():
-    """The cache's Redis client (one connection pool), or None when the cache is not Redis."""
-    client = getattr(cache, "_cache", None)
-    get_client = getattr(client, "get_client", None)
-    return get_client(write=True) if get_client else None
-
-
 def _script(redis, source: str):
     if source not in _scripts:
         _scripts[source] = redis.register_script(source)  # EVALSHA, loaded on first use
@@ -76,33 +80,69 @@ def _key(name: str) -> str:
     return cache.make_key(f"views:{name}")
 
 
-def count_view(request: HttpRequest, response: HttpResponse, video_id: int) -> None:
-    """Count this view unless this visitor was counted for this video before."""
-    visitor = request.COOKIES.get(VISITOR_COOKIE, "")
-    if not VISITOR_ID.fullmatch(visitor):
-        visitor = secrets.token_urlsafe(16)
-        response.set_cookie(
-            VISITOR_COOKIE,
-            visitor,
-            max_age=settings.SESSION_COOKIE_AGE,
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=True,
-            samesite="Lax",
-        )
-    record_view(visitor, video_id)
+class ViewCount:
+    """This request's view of a video: counted unless its visitor was counted for it before.
+
+    `read_and_count` reads cache keys and counts the view in the same round trip (the watch
+    page's one round trip), when the last key, the cached page, is there: a page is cached for
+    ready videos only, and a view of anything else is not counted. Otherwise `count` does it
+    in a round trip of its own, once the view knows the video is ready.
+    """
+
+    def __init__(self, request: HttpRequest, video_id: int) -> None:
+        visitor = request.COOKIES.get(VISITOR_COOKIE, "")
+        self.new_visitor = not VISITOR_ID.fullmatch(visitor)
+        self.visitor = secrets.token_urlsafe(16) if self.new_visitor else visitor
+        self.video_id = video_id
+        self.counted: bool | None = None  # None: not counted yet
+
+    def read_and_count(self, cache_keys: list[str]) -> dict[str, Any]:
+        """The values under cache_keys, as cache.get_many gives them."""
+        redis = redis_client()
+        if redis is None:
+            return cache.get_many(cache_keys)
+        keys, args = _record_arguments(self.visitor, self.video_id)
+        names = [cache.make_and_validate_key(key) for key in cache_keys]
+        found, outcome = _script(redis, READ_AND_RECORD)(keys=[*keys, *names], args=args)
+        if outcome >= 0:
+            self.counted = _recorded(outcome)
+        return {key: decode(raw) for key, raw in zip(cache_keys, found, strict=True) if raw}
+
+    def count(self) -> None:
+        if self.counted is None:
+            self.counted = record_view(self.visitor, self.video_id)
+
+    def remember_visitor(self, response: HttpResponse) -> None:
+        if self.new_visitor:
+            response.set_cookie(
+                VISITOR_COOKIE,
+                self.visitor,
+                max_age=settings.SESSION_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
 
 
 def record_view(visitor: str, video_id: int) -> bool:
     """True when this is the visitor's first view of the video (within SESSION_COOKIE_AGE)."""
-    redis = _redis()
+    redis = redis_client()
     if redis is None:  # development without Redis: count in the database at once
         if not cache.add(_key(f"seen:{visitor}:{video_id}"), 1, settings.SESSION_COOKIE_AGE):
             return False
         Video.objects.filter(pk=video_id).update(view_count=F("view_count") + 1)
         return True
+    keys, args = _record_arguments(visitor, video_id)
+    return _recorded(_script(redis, RECORD)(keys=keys, args=args))
+
+
+def _record_arguments(visitor: str, video_id: int) -> tuple[list[str], list[Any]]:
     keys = [_key(f"seen:{visitor}"), _key("pending"), _key("fold-scheduled")]
-    args = [video_id, settings.SESSION_COOKIE_AGE, settings.VIEW_FOLD_SECONDS]
-    outcome = _script(redis, RECORD)(keys=keys, args=args)
+    return keys, [video_id, settings.SESSION_COOKIE_AGE, settings.VIEW_FOLD_SECONDS]
+
+
+def _recorded(outcome: int) -> bool:
+    """The script's outcome: 0 seen before, 1 counted, 2 counted and a fold to schedule."""
     if outcome == 2:
         # Due once the flag has expired (rq keeps due times in whole seconds, hence + 1): a view
         # that found the flag set is then pending before this fold claims the batch.
@@ -113,7 +153,7 @@ def record_view(visitor: str, video_id: int) -> bool:
 
 def pending_views() -> dict[int, int]:
     """Views counted but not folded yet, per video (pending and a claimed batch)."""
-    redis = _redis()
+    redis = redis_client()
     totals: dict[int, int] = {}
     for name in ("pending", "folding"):
         for field, count in (redis.hgetall(_key(name)) if redis else {}).items():
@@ -128,7 +168,7 @@ def fold_views() -> int:
     Run by the worker (scheduled by the views themselves); safe to run at any time, twice at
     once, or after a fold that died half-way (its batch goes first).
     """
-    redis = _redis()
+    redis = redis_client()
     folded = 0
     for _ in range(MAX_BATCHES if redis is not None else 0):
         batch_id, counts = claim_batch(redis)

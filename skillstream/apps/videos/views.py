@@ -19,6 +19,7 @@ from apps.accounts.models import Subscription
 from apps.core.cache import (
     GENERATION_KEY,
     cache_for_anonymous,
+    current,
     get_current,
     path_digest,
     set_current,
@@ -40,7 +41,7 @@ from apps.videos.uploads import (
     presigned_post,
     read_upload_token,
 )
-from apps.videos.view_counts import count_view
+from apps.videos.view_counts import ViewCount
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +78,12 @@ def watch(request: HttpRequest, pk: int) -> HttpResponse:
     anonymous = not request.user.is_authenticated and not len(messages.get_messages(request))
     key = f"page:watch:{pk}:{path_digest(request)}"
     everyone_key = f"{key}:anonymous"  # the page filled in for anyone anonymous, ready to send
-    cached, generations = get_current(
-        everyone_key if anonymous else key, [GENERATION_KEY, video_generation_key(pk)]
+    generation_keys = [GENERATION_KEY, video_generation_key(pk)]
+    view = ViewCount(request, pk)
+    read_key = everyone_key if anonymous else key
+    # One round trip for a cached page: the page, its generations and the view counted.
+    cached, generations = current(
+        view.read_and_count([*generation_keys, read_key]), read_key, generation_keys
     )
     hit = "hit"
     if cached is None:
@@ -91,12 +96,13 @@ def watch(request: HttpRequest, pk: int) -> HttpResponse:
         set_current({key: shared, everyone_key: everyone}, generations)
         cached = everyone if anonymous else shared
         hit = "miss"
+    view.count()  # unless counted with the read
     if anonymous:
         response = HttpResponse(cached)
     else:
         response = HttpResponse(cached["page"].fill(request, **_viewer(request, pk, cached)))
     response["X-Page-Cache"] = hit
-    count_view(request, response, pk)
+    view.remember_visitor(response)
     return response
 
 
