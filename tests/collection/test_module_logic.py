@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from ansible_collections.skillstream.heroku.plugins.filter.rollback import previous_good_release
 from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
-    ModuleFailure,
     masked_config_diff,
 )
 from ansible_collections.skillstream.heroku.plugins.module_utils.resources import (
@@ -13,12 +12,13 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.resources impor
     current_release,
     redact_url,
 )
-from ansible_collections.skillstream.heroku.plugins.modules.config_vars import plan_patch
-from ansible_collections.skillstream.heroku.plugins.modules.formation import plan_updates
-from ansible_collections.skillstream.heroku.plugins.modules.release import (
+from ansible_collections.skillstream.heroku.plugins.module_utils.rollback_policy import (
+    RollbackRefused,
     is_rollback_to,
     pick_target,
 )
+from ansible_collections.skillstream.heroku.plugins.modules.config_vars import plan_patch
+from ansible_collections.skillstream.heroku.plugins.modules.formation import plan_updates
 
 
 def release(version, status="succeeded", slug=True, current=False, description="Deploy"):
@@ -104,9 +104,21 @@ def test_previous_skips_failed_and_slugless_releases():
 )
 def test_rollback_refuses_with_a_reason(wanted, message):
     releases = [release(1, slug=False), release(2, status="failed"), release(3, current=True)]
-    with pytest.raises(ModuleFailure) as caught:
+    with pytest.raises(RollbackRefused) as caught:
         pick_target(releases, releases[-1], wanted)
     assert message in caught.value.msg
+
+
+def test_previous_in_the_module_and_the_filter_is_one_policy():
+    # right after an automatic rollback (v5 re-runs v3), "previous" skips the undone v4
+    releases = [release(2), release(3), release(4), release(5, current=True,
+                description="Rollback to v3")]  # fmt: skip
+    assert pick_target(releases, releases[-1], "previous") == previous_good_release(
+        releases, releases[-1]
+    )
+    assert pick_target(releases, releases[-1], "previous")["version"] == 2
+    with pytest.raises(RollbackRefused, match="there is no earlier successful release"):
+        pick_target([release(1, current=True)], release(1, current=True), "previous")
 
 
 def good_release_before(releases):

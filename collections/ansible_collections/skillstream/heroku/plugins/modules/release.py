@@ -15,9 +15,12 @@ description:
   - Creates a new release that runs the slug and config vars of an earlier release
     (a rollback, C(POST /apps/{app}/releases) with the release id), then waits until it
     succeeded.
-  - V(previous) means the newest release before the serving one that succeeded and has a
-    slug, like C(heroku rollback). Each run acts again relative to the serving release;
-    use O(from_release) to make an automatic rollback act only once.
+  - V(previous) means the newest release before the serving one that can serve, that no later
+    rollback undid, and that runs other code or config than the serving one (unlike
+    C(heroku rollback), it never puts back a release an automatic rollback undid). Each run
+    acts again relative to the serving release; use O(from_release) to make an automatic
+    rollback act only once. The policy lives in C(module_utils/rollback_policy.py), which the
+    C(previous_good_release) filter shares.
   - A named version is idempotent; when the serving release already is that version, or
     a rollback to it, nothing changes.
   - Refuses unknown releases and releases that cannot be rolled back to (failed, pending,
@@ -73,9 +76,16 @@ target_release:
   description: The release whose slug and config were rolled back to.
   returned: when a target was resolved
   type: dict
+commits:
+  description: The source commit of the slug of the release serving before and of the target.
+  returned: when a target was resolved
+  type: dict
+  sample: {"before": "abc123+m.0f3c9a1b2c3d", "target": "0a1b2c3+m.9e8d7c6b5a4f"}
+web_url:
+  description: Where the app serves.
+  returned: always
+  type: str
 """
-
-import re
 
 from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     HerokuModule,
@@ -87,52 +97,20 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.resources impor
     list_releases,
     wait_for_release,
 )
+from ansible_collections.skillstream.heroku.plugins.module_utils.rollback_policy import (
+    RollbackRefused,
+    is_rollback_to,
+    parse_version,
+    pick_target,
+)
 
 
-def parse_version(text, option):
-    match = re.match(r"^v?(\d+)$", str(text).strip(), re.IGNORECASE)
-    if not match:
-        raise ModuleFailure("%s must be 'previous', 'vN' or N, got %r" % (option, text))
-    return int(match.group(1))
-
-
-def ineligible_reason(release):
-    if release.get("status") != "succeeded":
-        return "its status is %s" % release.get("status")
-    if not (release.get("slug") or {}).get("id"):
-        return "it has no slug"
-    if release.get("eligible_for_rollback") is False:
-        return "Heroku marks it not eligible for rollback"
-    return None
-
-
-def pick_target(releases, current, rollback_to):
-    if rollback_to == "previous":
-        for release in reversed(releases):
-            if release["version"] < current["version"] and not ineligible_reason(release):
-                return release
-        raise ModuleFailure(
-            "No release before v%s succeeded with a slug; nothing to roll "
-            "back to" % current["version"]
-        )
-    version = parse_version(rollback_to, "rollback_to")
-    by_version = dict((r["version"], r) for r in releases)
-    target = by_version.get(version)
-    if target is None:
-        known = "v%s..v%s" % (releases[0]["version"], releases[-1]["version"])
-        raise ModuleFailure("Release v%s does not exist (releases are %s)" % (version, known))
-    reason = ineligible_reason(target)
-    if reason:
-        raise ModuleFailure("Cannot roll back to v%s: %s" % (version, reason))
-    return target
-
-
-def is_rollback_to(release, target):
-    description = release.get("description") or ""
-    return (
-        release["version"] == target["version"]
-        or description.strip().lower() == "rollback to v%s" % target["version"]
-    )
+def slug_commit(client, app, release):
+    slug = (release or {}).get("slug") or {}
+    if not slug.get("id"):
+        return ""
+    found = client.get(app_path(app, "slugs", slug["id"]), missing_ok=True) or {}
+    return found.get("commit") or ""
 
 
 def run(hm):
@@ -140,16 +118,31 @@ def run(hm):
     app = p["app"]
     releases = list_releases(client, app)
     current = current_release(releases)
-    if not current:
-        raise ModuleFailure("App %s has no release yet; nothing to roll back" % app)
-    result = {"changed": False, "release": current, "previous_release": current}
-    if p["from_release"] and parse_version(p["from_release"], "from_release") != current["version"]:
-        return result  # the release we meant to undo is no longer serving
-    target = pick_target(releases, current, p["rollback_to"])
-    result["target_release"] = target
-    result["diff"] = {
-        "before": {"release": "v%s" % current["version"]},
-        "after": {"release": "v%s" % current["version"]},
+    web_url = (client.get(app_path(app)) or {}).get("web_url") or ""
+    try:
+        undo = p["from_release"] and parse_version(p["from_release"], "from_release")
+        if undo and current and undo != current["version"]:
+            # the release we meant to undo is no longer serving
+            return {"changed": False, "release": current, "previous_release": current,
+                    "web_url": web_url}  # fmt: skip
+        target = pick_target(releases, current, p["rollback_to"])
+    except RollbackRefused as exc:
+        serving = " v%s keeps serving." % current["version"] if current else ""
+        raise ModuleFailure(exc.msg + serving) from None
+    result = {
+        "changed": False,
+        "release": current,
+        "previous_release": current,
+        "target_release": target,
+        "web_url": web_url,
+        "commits": {
+            "before": slug_commit(client, app, current),
+            "target": slug_commit(client, app, target),
+        },
+        "diff": {
+            "before": {"release": "v%s" % current["version"]},
+            "after": {"release": "v%s" % current["version"]},
+        },
     }
     if p["rollback_to"] != "previous" and is_rollback_to(current, target):
         return result
