@@ -47,6 +47,7 @@ _value:
   type: dict
 """
 
+
 class FilterModule(object):
     def filters(self):
         return {"previous_good_release": previous_good_release}
