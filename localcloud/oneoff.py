@@ -1,5 +1,7 @@
-"""One-off dynos (`POST /apps/{app}/dynos`, what `heroku run --detached` does): the command
-runs once in the current release's slug with its config vars; output goes to the app's log."""
+"""One-off dynos (`POST /apps/{app}/dynos`): the command runs once in the current release's
+slug with its config vars. Detached (`heroku run:detached`), its output goes to the app's
+log; attached (`heroku run`), it starts when the client connects to its `attach_url`
+(localcloud.runtime.rendezvous) and its terminal is that connection."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class OneOff:
     state: str = "starting"
     proc: subprocess.Popen | None = field(default=None, repr=False)
     type: str = "run"
+    attach_url: str | None = None
 
     @property
     def pid(self) -> int | None:
@@ -43,6 +46,7 @@ class OneOffs:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._running: dict[str, dict[str, OneOff]] = {}
+        self._rendezvous: Any = None  # started with the first attached dyno
 
     def list(self, app_name: str) -> list[OneOff]:
         with self._lock:
@@ -77,9 +81,41 @@ class OneOffs:
         proc_env = process_env(slug_venv(slug_dir), {"HOME": str(slug_dir), **env})
         with self._lock:
             self._running.setdefault(app["name"], {})[dyno.name] = dyno
+        if body.get("attach"):
+            self._expect(svc, app["name"], dyno, slug_dir, proc_env)
+            return dyno
         ttl = float(body.get("time_to_live") or DEFAULT_TTL)
         svc.spawn(f"oneoff-{dyno.name}", self._run, svc, app["name"], dyno, slug_dir, proc_env, ttl)
         return dyno
+
+    def _expect(
+        self, svc: Services, app_name: str, dyno: OneOff, slug_dir: Path, env: dict[str, str]
+    ) -> None:
+        """Give the dyno an `attach_url`; its process starts when a client connects there."""
+        from localcloud.runtime.procenv import reap_group
+        from localcloud.runtime.rendezvous import CLAIM_TIMEOUT, Rendezvous
+
+        def launch() -> subprocess.Popen:
+            return self._launch(svc, app_name, dyno, slug_dir, env, subprocess.PIPE)
+
+        def done(code: int | None) -> None:
+            if dyno.proc is not None and dyno.proc.poll() is None:
+                reap_group(dyno.proc.pid)  # the client went away: so does the dyno
+            self._finish(svc, app_name, dyno, code)
+
+        with self._lock:
+            if self._rendezvous is None:
+                self._rendezvous = Rendezvous(svc.settings.home / "tls")
+            rendezvous = self._rendezvous
+        dyno.attach_url = rendezvous.expect(launch, done)
+
+        def unclaimed() -> None:  # nobody attached in time: the dyno ends, as on Heroku
+            if rendezvous.forget(dyno.attach_url or "") is not None:
+                done(None)
+
+        timer = threading.Timer(CLAIM_TIMEOUT, unclaimed)
+        timer.daemon = True
+        timer.start()
 
     def _run(
         self, svc: Services, app_name: str, dyno: OneOff, slug_dir: Path,
@@ -87,29 +123,41 @@ class OneOffs:
     ) -> None:  # fmt: skip
         from localcloud.runtime.procenv import reap_group, stream
 
-        def say(line: str) -> None:
-            svc.logs.emit(app_name, "heroku", dyno.name, line)
-
-        say(f"Starting process with command `{dyno.command}`")
+        code: int | None = None
         try:
-            dyno.proc = subprocess.Popen(
-                ["bash", "-c", dyno.command], cwd=slug_dir, env=env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-            dyno.state, dyno.updated_at = "up", now()
-            say("State changed from starting to up")
-            timer = threading.Timer(ttl, reap_group, args=(dyno.proc.pid,))
+            proc = self._launch(svc, app_name, dyno, slug_dir, env, subprocess.DEVNULL)
+            timer = threading.Timer(ttl, reap_group, args=(proc.pid,))
             timer.daemon = True
             timer.start()
-            stream(dyno.proc, lambda line: svc.logs.emit(app_name, "app", dyno.name, line))
-            code = dyno.proc.wait()
+            stream(proc, lambda line: svc.logs.emit(app_name, "app", dyno.name, line))
+            code = proc.wait()
             timer.cancel()
-            say(f"Process exited with status {code}")
         finally:
-            dyno.state, dyno.updated_at = "complete", now()
-            say("State changed from up to complete")
-            with self._lock:
-                self._running.get(app_name, {}).pop(dyno.name, None)
+            self._finish(svc, app_name, dyno, code)
+
+    @staticmethod
+    def _launch(
+        svc: Services, app_name: str, dyno: OneOff, slug_dir: Path, env: dict[str, str],
+        stdin: int,
+    ) -> subprocess.Popen:  # fmt: skip
+        svc.logs.emit(
+            app_name, "heroku", dyno.name, f"Starting process with command `{dyno.command}`"
+        )
+        dyno.proc = subprocess.Popen(
+            ["bash", "-c", dyno.command], cwd=slug_dir, env=env, stdin=stdin,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        dyno.state, dyno.updated_at = "up", now()
+        svc.logs.emit(app_name, "heroku", dyno.name, "State changed from starting to up")
+        return dyno.proc
+
+    def _finish(self, svc: Services, app_name: str, dyno: OneOff, code: int | None) -> None:
+        if code is not None:
+            svc.logs.emit(app_name, "heroku", dyno.name, f"Process exited with status {code}")
+        dyno.state, dyno.updated_at = "complete", now()
+        svc.logs.emit(app_name, "heroku", dyno.name, "State changed from up to complete")
+        with self._lock:
+            self._running.get(app_name, {}).pop(dyno.name, None)
 
     def stop(self, app_name: str, dyno: OneOff) -> None:
         from localcloud.runtime.procenv import reap_group
@@ -118,6 +166,8 @@ class OneOffs:
             reap_group(dyno.proc.pid)
 
     def shutdown(self) -> None:
+        if self._rendezvous is not None:
+            self._rendezvous.close()
         for dynos in list(self._running.values()):
             for dyno in list(dynos.values()):
                 self.stop("", dyno)

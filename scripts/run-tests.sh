@@ -32,7 +32,7 @@ run_suite() {
   fi
 }
 
-platform_dirs=(tests/foundation tests/localcloud tests/localcloud_runtime tests/collection tests/aws tests/ops)
+platform_dirs=(tests/foundation tests/localcloud tests/localcloud_runtime tests/collection tests/aws tests/ops tests/cli)
 deploy_dirs=(tests/playbooks tests/molecule tests/e2e tests/reliability)
 
 pids=()

@@ -124,8 +124,12 @@ def paginate(
             raise ApiError(416, "requested_range_not_satisfiable", f"Invalid Range: {header}")
         field, excl = match["field"], match["excl"]
         start, end = match["start"], match["end"]
+        # Options are comma separated; Heroku's CLI also ends the header with a `;`
+        # (`id ..; max=200;`), which Heroku accepts.
         opts = dict(
-            part.strip().split("=", 1) for part in (match["opts"] or "").split(",") if "=" in part
+            part.strip().split("=", 1)
+            for part in re.split(r"[,;]", match["opts"] or "")
+            if "=" in part
         )
         order = opts.get("order", "asc").strip()
         try:
@@ -163,5 +167,5 @@ def paginate(
     page = selected[:limit]
     if len(selected) > limit:
         last = page[-1].get(field)
-        return page, f"{field} ]{last}..; max={limit}, order={order}"
+        return page, f"{field} ]{last}..{end}; max={limit}, order={order}"  # within the range
     return page, None

@@ -102,3 +102,29 @@ def wait_page(url: str, expected: str, timeout: float = 90) -> str:
             last = str(exc)
         time.sleep(0.3)
     raise AssertionError(f"page never showed {expected!r}; last: {last}")
+
+
+def self_signed(hostname: str) -> tuple[str, str]:
+    """A self-signed certificate for `hostname` and its key, both PEM (for SNI endpoints)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)])
+    start = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(start).not_valid_after(start + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )  # fmt: skip
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), key_pem.decode()

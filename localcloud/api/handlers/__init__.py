@@ -1,6 +1,7 @@
 """Importing this package registers every route."""
 
 from localcloud.api.handlers import (  # noqa: F401
+    access,
     account,
     addons,
     apps,

@@ -45,6 +45,13 @@ ATTACH_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 def _addon_view(ctx: Ctx, addon: dict[str, Any]) -> dict[str, Any]:
     view = public(addon)
     view["web_url"] = f"{ctx.base_url}/__localcloud/addons/{addon['id']}"
+    # `Accept-Expansion: addon_service,plan` (Heroku's CLI sends it) embeds the whole records.
+    expand = {p.strip() for p in ctx.req.headers.get("Accept-Expansion", "").split(",")}
+    service = view["addon_service"]["name"]
+    if "plan" in expand and catalog.resolve_plan(view["plan"]["name"]):
+        view["plan"] = catalog.plan_view(*catalog.resolve_plan(view["plan"]["name"]))
+    if "addon_service" in expand and service in catalog.SERVICES:
+        view["addon_service"] = catalog.service_view(service)
     return view
 
 
@@ -112,11 +119,19 @@ def _recovery(
         raise invalid(str(exc)) from None
 
 
+def _plan_ident(plan: Any) -> Any:
+    """A plan named as a string, or as Heroku also takes it (and its CLI sends it): an object
+    with the plan's `name` or `id`."""
+    if isinstance(plan, dict):
+        return plan.get("name") or plan.get("id")
+    return plan
+
+
 @routes.post("/apps/<app>/addons")
 def create(ctx: Ctx, app: str) -> Any:
     doc = ctx.svc.find_app(app)
     body = ctx.body()
-    plan_ident = body.get("plan")
+    plan_ident = _plan_ident(body.get("plan"))
     if not isinstance(plan_ident, str):
         raise invalid("plan is required, e.g. heroku-postgresql:essential-0")
     resolved = catalog.resolve_plan(plan_ident)
@@ -219,7 +234,7 @@ def update(ctx: Ctx, app: str, addon: str) -> Any:
     found = _find_addon(ctx, addon, doc)
     body = ctx.body()
     if body.get("plan"):
-        resolved = catalog.resolve_plan(str(body["plan"]))
+        resolved = catalog.resolve_plan(str(_plan_ident(body["plan"])))
         if resolved is None or resolved[0] != found["addon_service"]["name"]:
             raise invalid("the new plan must be a plan of the same add-on service")
         service, plan = resolved
@@ -255,20 +270,34 @@ def resolve_addons(ctx: Ctx) -> Any:
 # -- attachments ----------------------------------------------------------------
 
 
+def _attachment_view(ctx: Ctx, att: dict[str, Any]) -> dict[str, Any]:
+    """An attachment; `Accept-Inclusion: addon:plan,config_vars` (Heroku's CLI sends it for
+    `pg:*`) adds the add-on's plan and the config vars the attachment sets."""
+    view = public(att)
+    include = {p.strip() for p in ctx.req.headers.get("Accept-Inclusion", "").split(",")}
+    if "addon:plan" in include:
+        addon = ctx.svc.store.get("addon", att["addon"]["id"]) or {}
+        view["addon"] = {**view["addon"], "plan": addon.get("plan")}
+    if "config_vars" in include:
+        view["config_vars"] = [f"{att['name']}_URL"]
+    return view
+
+
 @routes.get("/addon-attachments")
 def list_attachments(ctx: Ctx) -> Any:
-    return [public(a) for a in ctx.svc.store.list("addon-attachment")]
+    return [_attachment_view(ctx, a) for a in ctx.svc.store.list("addon-attachment")]
 
 
 @routes.get("/apps/<app>/addon-attachments")
 def list_app_attachments(ctx: Ctx, app: str) -> Any:
-    return [public(a) for a in ctx.svc.store.list("addon-attachment", ctx.svc.find_app(app)["id"])]
+    app_id = ctx.svc.find_app(app)["id"]
+    return [_attachment_view(ctx, a) for a in ctx.svc.store.list("addon-attachment", app_id)]
 
 
 @routes.get("/addons/<addon>/addon-attachments")
 def list_addon_attachments(ctx: Ctx, addon: str) -> Any:
     found = _find_addon(ctx, addon)
-    return [public(a) for a in ctx.svc.store.list("addon-attachment")
+    return [_attachment_view(ctx, a) for a in ctx.svc.store.list("addon-attachment")
             if a["addon"]["id"] == found["id"]]  # fmt: skip
 
 
@@ -281,12 +310,12 @@ def _find_attachment(ctx: Ctx, ident: str, app: dict[str, Any] | None = None) ->
 
 @routes.get("/addon-attachments/<attachment>")
 def attachment_info(ctx: Ctx, attachment: str) -> Any:
-    return public(_find_attachment(ctx, attachment))
+    return _attachment_view(ctx, _find_attachment(ctx, attachment))
 
 
 @routes.get("/apps/<app>/addon-attachments/<attachment>")
 def attachment_info_by_app(ctx: Ctx, app: str, attachment: str) -> Any:
-    return public(_find_attachment(ctx, attachment, ctx.svc.find_app(app)))
+    return _attachment_view(ctx, _find_attachment(ctx, attachment, ctx.svc.find_app(app)))
 
 
 def _identity(value: Any) -> str | None:
@@ -365,7 +394,7 @@ def resolve_attachments(ctx: Ctx) -> Any:
         ):
             continue
         if ident in (att["id"], att["name"], f"{att['name']}_URL", addon.get("name")):
-            matches.append(public(att))
+            matches.append(_attachment_view(ctx, att))
     if not matches:
         raise not_found("add-on attachment")
     return matches

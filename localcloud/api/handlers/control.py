@@ -107,31 +107,37 @@ def set_rate_limit(ctx: Ctx) -> Any:
 
 @routes.get("/__localcloud/logs/<app>", kind="control")
 def logs(ctx: Ctx, app: str) -> Any:
-    """The app's last `lines` log lines; with `tail=true`, then every new line as it comes."""
+    """The app's last `lines` log lines; with `tail=true`, then every new line as it comes.
+
+    Plain text, or server-sent events (one `data:` event per line) when the client asks for
+    `text/event-stream`, as Heroku's CLI 11 reads a log session."""
     doc = ctx.svc.find_app(app)
     lines = int(ctx.req.args.get("lines", 100))
     hub = ctx.svc.logs
+    events = "text/event-stream" in ctx.req.headers.get("Accept", "")
+    kind = "text/event-stream" if events else "text/plain; charset=utf-8"
+
+    def frame(line: str) -> bytes:
+        return f"data: {line}\n\n".encode() if events else (line + "\n").encode()
+
     if ctx.req.args.get("tail") not in ("1", "true"):
-        text = "\n".join(hub.tail(doc["name"], lines))
-        return Response(
-            text + ("\n" if text else ""), 200, content_type="text/plain; charset=utf-8"
-        )
+        text = b"".join(frame(line) for line in hub.tail(doc["name"], lines))
+        return Response(text, 200, content_type=kind)
     sub = hub.subscribe(doc["name"])
 
     def follow() -> Iterator[bytes]:
         try:
             for line in hub.tail(doc["name"], lines):
-                yield (line + "\n").encode()
+                yield frame(line)
             while not ctx.svc.stopping.is_set():
                 try:
-                    yield (sub.get(timeout=1.0) + "\n").encode()
+                    yield frame(sub.get(timeout=1.0))
                 except queue.Empty:
                     continue
         finally:
             hub.unsubscribe(doc["name"], sub)
 
-    return Response(follow(), 200, content_type="text/plain; charset=utf-8",
-                    direct_passthrough=True)  # fmt: skip
+    return Response(follow(), 200, content_type=kind, direct_passthrough=True)
 
 
 @routes.get("/__localcloud/apps/<app>/urls", kind="control")

@@ -82,8 +82,7 @@ def database_info(ctx: Ctx, db: str) -> Any:
             {"name": "PG Version", "values": ["15"]},
             *_continuous_protection(addon),
             {"name": "Created", "values": [addon["created_at"]]},
-            {"name": "Add-on", "values": [addon["name"]]},
-        ],
+        ],  # no "Add-on" row: Heroku's CLI adds it from the add-on itself
     }
 
 

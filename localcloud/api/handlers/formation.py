@@ -93,7 +93,7 @@ def update(ctx: Ctx, app: str, formation: str) -> Any:
 def _dyno_view(ctx: Ctx, app: dict[str, Any], dyno: Any) -> dict[str, Any]:
     rel = releases.find_release(ctx.svc, app["id"], dyno.release_version)
     return {
-        "attach_url": None,
+        "attach_url": getattr(dyno, "attach_url", None),
         "command": dyno.command,
         "created_at": dyno.created_at,
         "id": dyno.id,
@@ -128,11 +128,9 @@ def dyno_info(ctx: Ctx, app: str, dyno: str) -> Any:
 
 @routes.post("/apps/<app>/dynos")
 def create_dyno(ctx: Ctx, app: str) -> Any:
-    """A detached one-off dyno (`attach` is not supported: its output goes to the log)."""
+    """A one-off dyno: detached (output to the log) or attached (through its `attach_url`)."""
     doc = ctx.svc.find_app(app)
     body = ctx.body()
-    if body.get("attach"):
-        raise invalid("attached one-off dynos are not supported; use attach: false and logs")
     return _dyno_view(ctx, doc, ctx.svc.oneoffs.start(ctx.svc, doc, body)), 201
 
 

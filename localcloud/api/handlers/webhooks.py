@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 from typing import Any
 from urllib.parse import urlparse
+
+from werkzeug.wrappers import Response
 
 from localcloud.api.errors import invalid, not_found
 from localcloud.api.routing import routes
@@ -48,11 +52,16 @@ def create(ctx: Ctx, app: str) -> Any:
         "level": body["level"],
         "updated_at": stamp,
         "url": body["url"],
-        "_secret": body.get("secret"),
+        # Without a secret Heroku makes one and answers it once, in Heroku-Webhook-Secret.
+        "_secret": body.get("secret") or secrets.token_hex(32),
         "_authorization": body.get("authorization"),
     }
     ctx.svc.store.put("webhook", hook, doc["id"])
-    return _view(hook), 201
+    if body.get("secret"):
+        return _view(hook), 201
+    response = Response(json.dumps(_view(hook)), 201, content_type="application/json")
+    response.headers["Heroku-Webhook-Secret"] = hook["_secret"]
+    return response
 
 
 @routes.get("/apps/<app>/webhooks")
