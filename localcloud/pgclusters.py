@@ -10,9 +10,11 @@ in `data/localcloud.conf`, included from `postgresql.conf`, so a restored copy g
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pwd
+import re
 import secrets
 import shutil
 import socket
@@ -24,12 +26,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-PG_BIN = Path(os.environ.get("LOCALCLOUD_PG_BIN", "/usr/lib/postgresql/15/bin"))
+PG_ROOT = Path("/usr/lib/postgresql")
 HOST = "127.0.0.1"
 ADMIN = "postgres"
 RECOVERY_TIMEOUT = 900  # seconds a rollback may replay WAL before it is called failed
 # Small on purpose: tests and CI run several of these on a 2-core machine. 1 MB WAL segments
-# keep the archive small; archive_timeout bounds how stale the archive can be.
+# keep the archive small; archive_timeout bounds how stale the archive can be (a busy database
+# archives at most a segment a minute more; a rollback forces a switch anyway).
 SETTINGS = {
     "listen_addresses": HOST,
     "unix_socket_directories": "",
@@ -43,7 +46,7 @@ SETTINGS = {
     "min_wal_size": "4MB",
     "max_wal_size": "32MB",
     "archive_mode": "on",
-    "archive_timeout": "10",
+    "archive_timeout": "60",
     "timezone": "UTC",
     "log_timezone": "UTC",
 }
@@ -51,6 +54,26 @@ SETTINGS = {
 
 class ClusterError(RuntimeError):
     pass
+
+
+@functools.cache
+def pg_bin() -> Path:
+    """The server binaries: LOCALCLOUD_PG_BIN, else the version of the client tools on the PATH
+    (so pg_dump can read what the cluster writes), else the newest installed. Debian and
+    GitHub's Ubuntu runners keep them in /usr/lib/postgresql/<major>/bin."""
+    if os.environ.get("LOCALCLOUD_PG_BIN"):
+        return Path(os.environ["LOCALCLOUD_PG_BIN"])
+    found = {p.parent.parent.name: p.parent for p in PG_ROOT.glob("*/bin/initdb")}
+    client = subprocess.run(["pg_dump", "--version"], capture_output=True, text=True, check=False)
+    major = re.search(r"(\d+)\.", client.stdout)
+    if major and major.group(1) in found:
+        return found[major.group(1)]
+    if not found:
+        raise ClusterError(
+            "no PostgreSQL server binaries (initdb) under /usr/lib/postgresql: install the "
+            "postgresql package or set LOCALCLOUD_PG_BIN; Standard and Premium add-ons need them"
+        )
+    return found[max(found, key=lambda v: int(v) if v.isdigit() else 0)]
 
 
 # Every cluster this process started, recorded before its add-on is saved: shutdown stops them
@@ -116,7 +139,7 @@ def _conf(backing: dict[str, Any], recovery: dict[str, str] | None = None) -> No
 def psql(backing: dict[str, Any], sql: str, database: str | None = None) -> str:
     """Run SQL as the cluster's superuser."""
     proc = subprocess.run(
-        [str(PG_BIN / "psql"), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
+        [str(pg_bin() / "psql"), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
          "-h", HOST, "-p", str(backing["port"]), "-U", ADMIN,
          "-d", database or backing["database"], "-c", sql],
         capture_output=True, text=True, timeout=120,
@@ -132,7 +155,7 @@ def running(backing: dict[str, Any]) -> bool:
     if not (data / "postmaster.pid").exists():
         return False
     proc = subprocess.run(
-        [str(PG_BIN / "pg_ctl"), "status", "-D", str(data)],
+        [str(pg_bin() / "pg_ctl"), "status", "-D", str(data)],
         capture_output=True, text=True, cwd=backing["dir"], **_owner(),
     )  # fmt: skip
     return proc.returncode == 0
@@ -146,7 +169,7 @@ def start(backing: dict[str, Any]) -> None:
     if running(backing):
         return
     base = Path(backing["dir"])
-    _run([str(PG_BIN / "pg_ctl"), "start", "-w", "-t", "120", "-D", str(base / "data"),
+    _run([str(pg_bin() / "pg_ctl"), "start", "-w", "-t", "120", "-D", str(base / "data"),
           "-l", str(base / "postgres.log")], cwd=base)  # fmt: skip
 
 
@@ -155,7 +178,7 @@ def stop(backing: dict[str, Any], mode: str = "fast") -> None:
         _started.pop(backing["dir"], None)
     if running(backing):
         base = Path(backing["dir"])
-        _run([str(PG_BIN / "pg_ctl"), "stop", "-w", "-t", "60", "-m", mode,
+        _run([str(pg_bin() / "pg_ctl"), "stop", "-w", "-t", "60", "-m", mode,
               "-D", str(base / "data")], cwd=base)  # fmt: skip
 
 
@@ -181,12 +204,12 @@ def destroy(backing: dict[str, Any]) -> None:
         base.parent.rmdir()  # this localcloud's root, once its last cluster is gone
 
 
-def _base_backup(backing: dict[str, Any]) -> None:
+def base_backup(backing: dict[str, Any]) -> None:
     """A fresh base backup; recovery can reach any time from its end on."""
     base = Path(backing["dir"])
     target = base / "base.new"
     shutil.rmtree(target, ignore_errors=True)
-    _run([str(PG_BIN / "pg_basebackup"), "-h", HOST, "-p", str(backing["port"]), "-U", ADMIN,
+    _run([str(pg_bin() / "pg_basebackup"), "-h", HOST, "-p", str(backing["port"]), "-U", ADMIN,
           "-D", str(target), "-X", "stream", "-c", "fast", "--no-sync"],
          cwd=base, env={"PGPASSWORD": backing["admin_password"]})  # fmt: skip
     shutil.rmtree(base / "base", ignore_errors=True)
@@ -222,7 +245,7 @@ def create(root: Path, name: str) -> dict[str, Any]:
         pwfile.write(backing["admin_password"] + "\n")
     _chown(Path(pwfile.name))
     try:
-        _run([str(PG_BIN / "initdb"), "-D", str(base / "data"), "-U", ADMIN,
+        _run([str(pg_bin() / "initdb"), "-D", str(base / "data"), "-U", ADMIN,
               f"--pwfile={pwfile.name}", "--auth-host=scram-sha-256", "--auth-local=peer",
               "--wal-segsize=1", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
              cwd=base)  # fmt: skip
@@ -238,7 +261,7 @@ def create(root: Path, name: str) -> dict[str, Any]:
          "postgres")  # fmt: skip
     psql(backing, f"CREATE DATABASE {backing['database']} OWNER {backing['role']}", "postgres")
     psql(backing, f"REVOKE ALL ON DATABASE {backing['database']} FROM PUBLIC", "postgres")
-    _base_backup(backing)
+    base_backup(backing)
     backing["url"] = _url(backing)
     return backing
 
@@ -268,7 +291,8 @@ def recover(
 ) -> dict[str, Any]:
     """A new cluster from the source's base backup and archive: replayed up to `target` (a
     rollback) or to the end of the archive (a fork), then promoted, with a new password and
-    its own archive and base backup."""
+    its own archive. No base backup yet: it would delay the recovery by a copy of the whole
+    database, so provisioning takes it after the database serves."""
     _archive_now(source)
     backing = _layout(root, name)
     backing.update(role=source["role"], database=source["database"])
@@ -300,6 +324,5 @@ def recover(
     _conf(backing)  # recovery is over: later starts are plain starts
     backing["password"] = secrets.token_hex(16)  # a rollback gets new credentials, as on Heroku
     psql(backing, f"ALTER ROLE {backing['role']} PASSWORD '{backing['password']}'", "postgres")
-    _base_backup(backing)
     backing["url"] = _url(backing)
-    return backing
+    return backing  # its own base_backup follows once it serves (provisioning)

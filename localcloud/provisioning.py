@@ -71,6 +71,27 @@ def provision(svc: Services, addon_id: str) -> None:
         addon["updated_at"] = now()
         svc.store.put("addon", addon, app["id"])
     svc.logs.emit(app["name"], "heroku", "api", f"Provisioned {addon['name']}")
+    if made.get("type") == "postgres-cluster" and not made.get("rollback_since"):
+        svc.spawn(f"base-backup-{addon_id}", first_base_backup, svc, addon_id)
+
+
+def first_base_backup(svc: Services, addon_id: str) -> None:
+    """A rollback or fork serves first; its own base backup, where its rollback window starts,
+    follows (on Heroku too, rollback is available on a new fork only after a while)."""
+    addon = svc.store.get("addon", addon_id)
+    if addon is None:
+        return
+    made = dict(addon["_backing"])
+    try:
+        pgclusters.base_backup(made)
+    except pgclusters.ClusterError as exc:
+        log.error("base backup of %s failed: %s", addon["name"], exc)
+        return
+    with svc.app_lock(addon["app"]["id"]):
+        fresh = svc.store.get("addon", addon_id)
+        if fresh is not None:
+            fresh["_backing"]["rollback_since"] = made["rollback_since"]
+            svc.store.put("addon", fresh, fresh["app"]["id"])
 
 
 def _postgres(svc: Services, addon: dict[str, Any]) -> dict[str, Any]:
@@ -102,6 +123,9 @@ def start_clusters(svc: Services) -> None:
             start(made)
         except (pgclusters.ClusterError, redisservers.RedisServerError) as exc:
             log.error("the server of %s did not start: %s", addon["name"], exc)
+            continue
+        if made["type"] == "postgres-cluster" and not made.get("rollback_since"):
+            svc.spawn(f"base-backup-{addon['id']}", first_base_backup, svc, addon["id"])
 
 
 def deprovision(svc: Services, app: dict[str, Any], addon: dict[str, Any]) -> None:

@@ -103,6 +103,11 @@ def plan_request(
     span = window(source)
     if source["state"] != "provisioned":
         raise RollbackRefused(f"{source['name']} is not available yet; try again once it is.")
+    if span is None and (source.get("_backing") or {}).get("type") == "postgres-cluster":
+        raise RollbackRefused(
+            f"Rollback is not available on {source['name']} yet: it was just created from "
+            "another database's archive and its first backup is still being taken."
+        )
     if span is None:  # a plan changed in place from an Essential one keeps the shared server
         raise RollbackRefused(
             f"{source['name']} keeps no continuous archive in localcloud (its plan was changed "

@@ -98,6 +98,10 @@ def test_rollback_holds_exactly_the_rows_of_the_chosen_time(api, standard) -> No
     # The rollback is a database like any other standard one: writable, archiving.
     psql(rolled_url, "INSERT INTO items VALUES (999, 'new')")
     assert psql(rolled_url, "SHOW archive_mode") == "on"
+    # Its own rollback window opens once its first base backup, taken after it serves, is done.
+    info = f"/client/v11/databases/{rolled['id']}"
+    wait_for(lambda: any(line["name"] == "Rollback" for line in api.get(info).json()["info"]),
+             timeout=300)  # fmt: skip
 
 
 def test_fork_holds_everything_committed_before_it(api, standard) -> None:
