@@ -1,14 +1,15 @@
 """View counting: one view per visitor and video, counted in Redis by the request and folded
 into PostgreSQL in batches by the worker.
 
-A visitor is a random id in a cookie (no session is created for it). Each view is one Redis
-round trip: a Lua script adds the video to the visitor's seen set and, when it is new there,
-adds 1 to the pending hash and says whether a fold must be scheduled (at most one every
-VIEW_FOLD_SECONDS). A fold claims the pending hash atomically (renamed to the folding hash and
-stamped with a batch id), adds its counts and records the batch id in one transaction, then
-deletes the folding hash. A fold that dies before its commit leaves the folding hash for the
-next fold to apply; one that dies after it leaves a batch id the database already has, which
-the next fold only deletes: no view is lost or counted twice.
+A visitor is a random id in a cookie (no session is created for it). Counting a view is a Lua
+script, run in the watch page's own Redis round trip when its page is cached: it adds the
+video to the visitor's seen set and, when it is new there, adds 1 to the pending hash and
+says whether a fold must be scheduled (at most one every VIEW_FOLD_SECONDS). A fold claims
+the pending hash atomically (renamed to the folding hash and stamped with a batch id), adds
+its counts and records the batch id in one transaction, then deletes the folding hash. A fold
+that dies before its commit leaves the folding hash for the next fold to apply; one that dies
+after it leaves a batch id the database already has, which the next fold only deletes: no
+view is lost or counted twice.
 """
 
 import logging
@@ -40,19 +41,18 @@ MAX_BATCHES = 10  # per fold: views keep arriving while it runs
 
 # KEYS: the visitor's seen set, the pending hash, the fold-scheduled flag. ARGV: the video,
 # how long a visitor is remembered, how often a fold runs.
-RECORD_BODY = """
+RECORD = """
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 if redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then return 2 end
 return 1
 """
-RECORD = RECORD_BODY
 # The same after KEYS[4..] are read: counted only when the last of them exists.
 READ_AND_RECORD = (
     "local found = redis.call('MGET', unpack(KEYS, 4))\n"
     "if not found[#found] then return {found, -1} end\n"
-    "local function record()" + RECORD_BODY + "end\n"
+    "local function record()" + RECORD + "end\n"
     "return {found, record()}\n"
 )
 CLAIM = """
