@@ -10,7 +10,9 @@ Heroku backup, note the time T, delete half the rows, then
 - baseline: the same damage again, then `restore.yml -e restore_source=heroku` (safety
   backup, `pg_restore` of the captured backup, health check).
 
-RTO = from the command's start until the app's `/count` answers the count of T.
+RTO = from the command's start until the app's `/count` answers the count of T. Also: the
+provisioning time of a standard-0 database beside an essential-0 one, which is what choosing
+standard-0 for the local inventory would add to a fresh `make deploy`.
 
     .venv/bin/python -m bench.pitr
 """
@@ -80,6 +82,26 @@ def _capture_backup(heroku, app: str) -> None:
         raise RuntimeError("the Heroku backup failed")
 
 
+def provisioning_cost(report: Report, heroku) -> None:
+    """What a standard-0 database adds to a deploy: its provisioning time beside essential-0's
+    (the only step of deploy.yml the plan changes), the median of three each."""
+    app = f"bench-plans-{secrets.token_hex(3)}"
+    heroku.call("POST", "/apps", json={"name": app})
+    times: dict[str, list[float]] = {"essential-0": [], "standard-0": []}
+    for _ in range(3):
+        for plan, spent in times.items():
+            started = time.monotonic()
+            addon = heroku.call("POST", f"/apps/{app}/addons",
+                                json={"plan": f"heroku-postgresql:{plan}"})  # fmt: skip
+            while heroku.call("GET", f"/apps/{app}/addons/{addon['id']}")["state"] != "provisioned":
+                time.sleep(0.05)
+            spent.append(time.monotonic() - started)
+            heroku.call("DELETE", f"/apps/{app}/addons/{addon['id']}")
+    heroku.call("DELETE", f"/apps/{app}")
+    for plan, spent in times.items():
+        report.add(f"{plan} database provisioned (median of 3)", sorted(spent)[1], "s")
+
+
 def measure(report: Report, cloud: PrivateCloud, heroku, size_mb: int) -> None:
     app = f"bench-pitr-{secrets.token_hex(3)}"
     url = heroku.create_app_with_postgres(app, plan="standard-0")
@@ -120,6 +142,7 @@ def main() -> int:
         with PrivateCloud() as cloud:
             os.environ.update(cloud.env)  # its CA bundle: the apps' URLs may be https
             heroku = Heroku(cloud.env["HEROKU_API_URL"], cloud.env["HEROKU_API_KEY"])
+            provisioning_cost(report, heroku)
             for size_mb in SIZES_MB:
                 measure(report, cloud, heroku, size_mb)
     except Exception as exc:
