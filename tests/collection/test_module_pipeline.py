@@ -72,6 +72,7 @@ def test_promotion_moves_the_slug_downstream_only_and_fails_naming_why(
     )
     check, promoted, again, upstream, no_pipeline = run.results
     assert check["changed"] and check["promotion"] == {}
+    assert check["targets"][0]["status"] == "pending"
     assert check["diff"]["after"][production].startswith(f"slug {slug_id[:8]}")
     assert check["diff"]["before"][production] == "v1 (slug none)"
     assert promoted["changed"] and promoted["targets"][0]["status"] == "succeeded"

@@ -58,6 +58,7 @@ pipeline:
 
 import re
 
+from ansible_collections.skillstream.heroku.plugins.module_utils.client import HerokuError
 from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     HerokuModule,
     ModuleFailure,
@@ -66,6 +67,19 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
 from ansible_collections.skillstream.heroku.plugins.module_utils.pipelines import find_pipeline
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{2,29}$")
+
+
+def _create(client, name):
+    """Create the pipeline; one created meanwhile (another app's deploy) is the same one."""
+    try:
+        return client.post(
+            "/pipelines", {"name": name}, recover=lambda: find_pipeline(client, name)
+        )
+    except HerokuError as exc:
+        found = find_pipeline(client, name) if exc.status == 422 else None
+        if found is None:
+            raise
+        return found
 
 
 def run(hm):
@@ -83,9 +97,7 @@ def run(hm):
         changed = True
         pipeline = {"name": name}
         if not hm.check_mode:
-            pipeline = client.post(
-                "/pipelines", {"name": name}, recover=lambda: find_pipeline(client, name)
-            )
+            pipeline = _create(client, name)
     elif p["state"] == "absent" and pipeline:
         changed = True
         if not hm.check_mode:

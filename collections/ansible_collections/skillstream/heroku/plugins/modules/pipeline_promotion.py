@@ -28,9 +28,19 @@ extends_documentation_fragment:
   - skillstream.heroku.auth.attributes
 options:
   source:
-    description: Name of the app to promote from. It must be on a pipeline.
+    description:
+      - Name of the app to promote from. It must be on a pipeline.
+      - Give either O(source), or O(pipeline) and O(from_stage).
     type: str
-    required: true
+  pipeline:
+    description:
+      - Name or id of the pipeline. With O(from_stage), the source is the one app of the
+        pipeline at that stage; with O(source), the source must be on this pipeline.
+    type: str
+  from_stage:
+    description: The stage of O(pipeline) to promote from (its one app there is the source).
+    type: str
+    choices: [review, development, staging, production]
   release:
     description:
       - The source release to promote (C(vN) or N). Default, the release serving now.
@@ -59,6 +69,12 @@ EXAMPLES = r"""
     to_stage: production
   register: heroku_promotion
 
+- name: Promote from whichever app is at the staging stage of the pipeline
+  skillstream.heroku.pipeline_promotion:
+    pipeline: skillstream
+    from_stage: staging
+    to: [skillstream-production]
+
 - name: Show what production runs now
   ansible.builtin.debug:
     msg: "{{ heroku_promotion.targets | map(attribute='release.version') | list }}"
@@ -81,7 +97,8 @@ targets:
   description:
     - One entry per target app, with its stage, the release it served before, and after a
       promotion the new release (C(version), C(status)) and the target C(status).
-    - C(status) is C(unchanged) for a target that already ran the slug.
+    - C(status) is C(unchanged) for a target that already ran the slug, C(pending) in check
+      mode for one that would be promoted.
   returned: always
   type: list
   elements: dict
@@ -205,18 +222,44 @@ def _wait_targets(client, promotion, targets, timeout):
     return promotion, failures
 
 
-def run(hm):
-    client, p = hm.client, hm.params
-    source_name = p["source"]
-    coupling = coupling_of(client, source_name)
+def _pipeline(client, identity):
+    pipeline = find_pipeline(client, identity)
+    if pipeline is None:
+        raise ModuleFailure("Pipeline %s does not exist" % identity)
+    return pipeline
+
+
+def _find_source(client, p):
+    """The pipeline, its apps, and the source app among them."""
+    if not p["source"]:
+        pipeline = _pipeline(client, p["pipeline"])
+        apps = pipeline_apps(client, pipeline["id"])
+        found = [a for a in apps if a["stage"] == p["from_stage"]]
+        if len(found) != 1:
+            raise ModuleFailure(
+                "Pipeline %s has %s apps at stage %s (its apps: %s): name the source app"
+                % (pipeline["name"], len(found), p["from_stage"],
+                   ", ".join("%s (%s)" % (a["name"], a["stage"]) for a in apps) or "none")
+            )  # fmt: skip
+        return pipeline, apps, found[0]
+    coupling = coupling_of(client, p["source"])
     if not coupling:
         raise ModuleFailure(
             "App %s is on no pipeline: there is nothing to promote it along "
-            "(couple it with skillstream.heroku.pipeline_coupling)" % source_name
+            "(couple it with skillstream.heroku.pipeline_coupling)" % p["source"]
         )
-    pipeline = find_pipeline(client, coupling["pipeline"]["id"])
+    pipeline = _pipeline(client, coupling["pipeline"]["id"])
+    if p["pipeline"] and p["pipeline"] not in (pipeline["name"], pipeline["id"]):
+        raise ModuleFailure("App %s is on pipeline %s, not %s"
+                            % (p["source"], pipeline["name"], p["pipeline"]))  # fmt: skip
     apps = pipeline_apps(client, pipeline["id"])
-    source = next(a for a in apps if a["id"] == coupling["app"]["id"])
+    return pipeline, apps, next(a for a in apps if a["id"] == coupling["app"]["id"])
+
+
+def run(hm):
+    client, p = hm.client, hm.params
+    pipeline, apps, source = _find_source(client, p)
+    source_name = source["name"]
     targets = _pick_targets(p, pipeline, apps, source)
     release = _source_release(client, source_name, p["release"])
     slug = client.get(app_path(source_name, "slugs", release["slug"]["id"]))
@@ -233,6 +276,7 @@ def run(hm):
         if target["before"]["slug"] == slug["id"]:
             after[target["name"]] = before[target["name"]]
             continue
+        target["status"] = "pending"
         todo.append(target)
         after[target["name"]] = "slug %s (%s) from %s v%s" % (
             slug["id"][:8],
@@ -271,14 +315,22 @@ def run(hm):
 
 
 def main():
+    stages = ["review", "development", "staging", "production"]
     spec = dict(
-        source=dict(type="str", required=True),
+        source=dict(type="str"),
+        pipeline=dict(type="str"),
+        from_stage=dict(type="str", choices=stages),
         release=dict(type="str"),
         to=dict(type="list", elements="str"),
-        to_stage=dict(type="str", choices=["review", "development", "staging", "production"]),
+        to_stage=dict(type="str", choices=stages),
         wait_timeout=dict(type="int", default=900),
     )
-    HerokuModule(spec, mutually_exclusive=[("to", "to_stage")]).run(run)
+    HerokuModule(
+        spec,
+        mutually_exclusive=[("to", "to_stage"), ("source", "from_stage")],
+        required_one_of=[("source", "from_stage")],
+        required_by={"from_stage": "pipeline"},
+    ).run(run)
 
 
 if __name__ == "__main__":
