@@ -1,6 +1,7 @@
 """`{% per_viewer "viewer/part.html" name=value ... %}`: a part of a page that depends on who
-looks at it (see apps.core.per_viewer). The part sees only its arguments and the viewer's
-context, never the page's, so it renders the same in place and when filled in later."""
+looks at it (see apps.core.per_viewer). A part uses only its arguments and the viewer's context
+(the context processors' values and the facts a view passes to `SharedPage.fill`), not the
+page's variables, so that it renders the same in place and when filled in later."""
 
 from typing import Any
 
