@@ -67,49 +67,55 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     HerokuModule,
     app_path,
 )
+from ansible_collections.skillstream.heroku.plugins.module_utils.resource import HerokuResource
+
+
+class Domain(HerokuResource):
+    result_key = "domain"
+
+    @property
+    def hostname(self):
+        return self.params["hostname"].lower().rstrip(".")
+
+    def find(self):
+        return self.client.get(self.item_path(), missing_ok=True)
+
+    def create_path(self):
+        return app_path(self.params["app"], "domains")
+
+    def create_body(self):
+        return {"hostname": self.hostname, "sni_endpoint": None}
+
+    def item_path(self, found=None):
+        return app_path(self.params["app"], "domains", self.hostname)
+
+    def view(self, domain):
+        return {"hostname": self.hostname if domain else None}
+
+
+def ensure_acm(hm, result):
+    """Automated Certificate Management is a switch on the app (POST or DELETE /acm)."""
+    client, p = hm.client, hm.params
+    current = bool(client.get(app_path(p["app"])).get("acm"))
+    result["diff"]["before"]["acm"], result["diff"]["after"]["acm"] = current, p["acm"]
+    result["acm"] = p["acm"]
+    if current == p["acm"]:
+        return
+    result["changed"] = True
+    if not hm.check_mode:
+        if p["acm"]:
+            client.post(app_path(p["app"], "acm"))
+        else:
+            client.delete(app_path(p["app"], "acm"))
 
 
 def run(hm):
-    client, p = hm.client, hm.params
-    app = p["app"]
-    changed = False
-    before, after = {}, {}
-    result = {"domain": {}}
-    app_obj = client.get(app_path(app))
-    if p["hostname"]:
-        hostname = p["hostname"].lower().rstrip(".")
-        path = app_path(app, "domains", hostname)
-        domain = client.get(path, missing_ok=True)
-        before["hostname"] = hostname if domain else None
-        after["hostname"] = hostname if p["state"] == "present" else None
-        if p["state"] == "present" and not domain:
-            changed = True
-            if hm.check_mode:
-                domain = {"hostname": hostname, "cname": None, "status": "pending"}
-            else:
-                domain = client.post(
-                    app_path(app, "domains"),
-                    {"hostname": hostname, "sni_endpoint": None},
-                    recover=lambda: client.get(path, missing_ok=True),
-                )
-        elif p["state"] == "absent" and domain:
-            changed = True
-            if not hm.check_mode:
-                client.delete(path)
-            domain = {}
-        result["domain"] = domain or {}
-    if p["acm"] is not None:
-        current = bool(app_obj.get("acm"))
-        before["acm"], after["acm"] = current, p["acm"]
-        if current != p["acm"]:
-            changed = True
-            if not hm.check_mode:
-                if p["acm"]:
-                    client.post(app_path(app, "acm"))
-                else:
-                    client.delete(app_path(app, "acm"))
-        result["acm"] = p["acm"]
-    result.update(changed=changed, diff={"before": before, "after": after})
+    if hm.params["hostname"]:
+        result = Domain(hm).ensure()
+    else:
+        result = {"changed": False, "domain": {}, "diff": {"before": {}, "after": {}}}
+    if hm.params["acm"] is not None:
+        ensure_acm(hm, result)
     return result
 
 

@@ -53,24 +53,26 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     HerokuModule,
     app_path,
 )
+from ansible_collections.skillstream.heroku.plugins.module_utils.resource import HerokuResource
 
 
-def run(hm):
-    client, p = hm.client, hm.params
-    path = app_path(p["app"], "features", p["name"])
-    feature = client.get(path)
-    before = {p["name"]: bool(feature.get("enabled"))}
-    changed = bool(feature.get("enabled")) != p["enabled"]
-    if changed:
-        if hm.check_mode:
-            feature = dict(feature, enabled=p["enabled"])
-        else:
-            feature = client.patch(path, {"enabled": p["enabled"]})
-    return {
-        "changed": changed,
-        "feature": feature,
-        "diff": {"before": before, "after": {p["name"]: p["enabled"]}},
-    }
+class Feature(HerokuResource):
+    """A feature always exists; only its ``enabled`` changes."""
+
+    result_key = "feature"
+
+    def item_path(self, found=None):
+        return app_path(self.params["app"], "features", self.params["name"])
+
+    def find(self):
+        return self.client.get(self.item_path())
+
+    def updates(self, found):
+        wanted = self.params["enabled"]
+        return {} if bool(found.get("enabled")) == wanted else {"enabled": wanted}
+
+    def view(self, feature):
+        return {self.params["name"]: bool(feature.get("enabled"))} if feature else {}
 
 
 def main():
@@ -79,7 +81,7 @@ def main():
         name=dict(type="str", required=True),
         enabled=dict(type="bool", default=True),
     )
-    HerokuModule(spec).run(run)
+    HerokuModule(spec).run(lambda hm: Feature(hm).ensure())
 
 
 if __name__ == "__main__":

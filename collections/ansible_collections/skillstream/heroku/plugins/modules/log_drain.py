@@ -56,46 +56,34 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     HerokuModule,
     app_path,
 )
+from ansible_collections.skillstream.heroku.plugins.module_utils.resource import HerokuResource
 from ansible_collections.skillstream.heroku.plugins.module_utils.resources import redact_url
 
 
-def _find(client, app, url):
-    for drain in client.get_all(app_path(app, "log-drains")):
-        if drain.get("url") == url:
-            return drain
-    return None
+class LogDrain(HerokuResource):
+    result_key = "log_drain"
 
+    def find(self):
+        app, url = self.params["app"], self.params["url"]
+        for drain in self.client.get_all(app_path(app, "log-drains")):
+            if drain.get("url") == url:
+                return drain
+        return None
 
-def _public(drain):
-    return dict(drain, url=redact_url(drain.get("url"))) if drain else {}
+    def create_path(self):
+        return app_path(self.params["app"], "log-drains")
 
+    def create_body(self):
+        return {"url": self.params["url"]}
 
-def run(hm):
-    client, p = hm.client, hm.params
-    app, url = p["app"], p["url"]
-    drain = _find(client, app, url)
-    shown = redact_url(url)
-    before = {"url": shown} if drain else {}
-    changed = False
-    if p["state"] == "present" and not drain:
-        changed = True
-        if hm.check_mode:
-            drain = {"url": url}
-        else:
-            drain = client.post(
-                app_path(app, "log-drains"), {"url": url}, recover=lambda: _find(client, app, url)
-            )
-    elif p["state"] == "absent" and drain:
-        changed = True
-        if not hm.check_mode:
-            client.delete(app_path(app, "log-drains", drain["id"]))
-        drain = None
-    after = {"url": shown} if drain else {}
-    return {
-        "changed": changed,
-        "log_drain": _public(drain),
-        "diff": {"before": before, "after": after},
-    }
+    def item_path(self, found):
+        return app_path(self.params["app"], "log-drains", found["id"])
+
+    def view(self, drain):
+        return {"url": redact_url(drain.get("url"))} if drain else {}
+
+    def public(self, drain):
+        return dict(drain, url=redact_url(drain.get("url"))) if drain else {}
 
 
 def main():
@@ -105,7 +93,7 @@ def main():
         url=dict(type="str", required=True, no_log=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    HerokuModule(spec).run(run)
+    HerokuModule(spec).run(lambda hm: LogDrain(hm).ensure())
 
 
 if __name__ == "__main__":

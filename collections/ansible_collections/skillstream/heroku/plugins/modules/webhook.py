@@ -83,66 +83,66 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     HerokuModule,
     app_path,
 )
+from ansible_collections.skillstream.heroku.plugins.module_utils.resource import HerokuResource
+
+SECRET_KEYS = ("secret", "authorization")
 
 
-def _find(client, app, url):
-    for hook in client.get_all(app_path(app, "webhooks")):
-        if hook.get("url") == url:
-            return hook
-    return None
+class Webhook(HerokuResource):
+    result_key = "webhook"
+    secret_sent = False
 
+    def find(self):
+        app, url = self.params["app"], self.params["url"]
+        for hook in self.client.get_all(app_path(app, "webhooks")):
+            if hook.get("url") == url:
+                return hook
+        return None
 
-def _view(hook):
-    if not hook:
-        return {}
-    return {
-        "url": hook.get("url"),
-        "include": sorted(hook.get("include") or []),
-        "level": hook.get("level"),
-    }
+    def secrets(self):
+        return dict((k, self.params[k]) for k in SECRET_KEYS if self.params[k])
 
+    def create_path(self):
+        return app_path(self.params["app"], "webhooks")
 
-def run(hm):
-    client, p = hm.client, hm.params
-    app, url = p["app"], p["url"]
-    hook = _find(client, app, url)
-    before = _view(hook)
-    if p["state"] == "absent":
-        if hook and not hm.check_mode:
-            client.delete(app_path(app, "webhooks", hook["id"]))
-        return {"changed": bool(hook), "webhook": {}, "diff": {"before": before, "after": {}}}
+    def create_body(self):
+        p = self.params
+        self.secret_sent = bool(self.secrets())
+        body = {"url": p["url"], "include": p["include"], "level": p["level"]}
+        return dict(body, **self.secrets())
 
-    body = {"url": url, "include": p["include"], "level": p["level"]}
-    secrets = dict((k, p[k]) for k in ("secret", "authorization") if p[k])
-    changed = False
-    if hook is None:
-        changed = True
-        body.update(secrets)
-        if hm.check_mode:
-            hook = dict(body)
-        else:
-            hook = client.post(
-                app_path(app, "webhooks"), body, recover=lambda: _find(client, app, url)
-            )
-    else:
-        update = {}
-        if sorted(hook.get("include") or []) != sorted(p["include"]):
+    def item_path(self, found):
+        return app_path(self.params["app"], "webhooks", found["id"])
+
+    def updates(self, found):
+        p, update = self.params, {}
+        if sorted(found.get("include") or []) != sorted(p["include"]):
             update["include"] = p["include"]
-        if hook.get("level") != p["level"]:
+        if found.get("level") != p["level"]:
             update["level"] = p["level"]
-        if p["update_secrets"] and secrets:
-            update.update(secrets)
-        if update:
-            changed = True
-            if hm.check_mode:
-                hook = dict(hook, **update)
-            else:
-                hook = client.patch(app_path(app, "webhooks", hook["id"]), update)
-    hook = dict((k, v) for k, v in hook.items() if k not in ("secret", "authorization"))
-    after = _view(hook)
-    if changed and secrets and (before == {} or p["update_secrets"]):
-        after["secret"] = MASK + " (set)"
-    return {"changed": changed, "webhook": hook, "diff": {"before": before, "after": after}}
+        self.secret_sent = bool(p["update_secrets"] and self.secrets())
+        if self.secret_sent:
+            update.update(self.secrets())  # never read back, so sent only when told to
+        return update
+
+    def created(self, hook):
+        return dict(hook, secret_sent=self.secret_sent)
+
+    def view(self, hook):
+        if not hook:
+            return {}
+        shown = {
+            "url": hook.get("url"),
+            "include": sorted(hook.get("include") or []),
+            "level": hook.get("level"),
+        }
+        if hook.get("secret_sent") or any(hook.get(k) for k in SECRET_KEYS):
+            shown["secret"] = MASK + " (set)"
+        return shown
+
+    def public(self, hook):
+        hidden = (*SECRET_KEYS, "secret_sent")
+        return dict((k, v) for k, v in (hook or {}).items() if k not in hidden)
 
 
 def main():
@@ -156,7 +156,9 @@ def main():
         update_secrets=dict(type="bool", default=False, no_log=False),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    HerokuModule(spec, required_if=[("state", "present", ["include"])]).run(run)
+    HerokuModule(spec, required_if=[("state", "present", ["include"])]).run(
+        lambda hm: Webhook(hm).ensure()
+    )
 
 
 if __name__ == "__main__":
