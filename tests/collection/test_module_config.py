@@ -126,7 +126,7 @@ def test_addon_provisions_waits_and_changes_plan_in_place(heroku, new_app, tmp_p
     assert create["addon"]["state"] == "provisioned"
     assert create["addon"]["config_vars"] == ["CACHE_URL"]
     assert again["changed"] is False
-    assert plan_check["changed"] is True
+    assert plan_check["changed"] is True, plan_check
     assert plan["changed"] is True
     assert plan["addon"]["id"] == create["addon"]["id"]  # same add-on, new plan
     assert plan["addon"]["plan"]["name"] == "heroku-redis:premium-0"

@@ -62,6 +62,14 @@ class HerokuResource:
         """What the result returns of a resource; {} for none."""
         return dict(resource or {})
 
+    def preview_create(self, body: dict[str, Any]) -> dict[str, Any]:
+        """In check mode: the resource a create with ``body`` would make."""
+        return dict(body)
+
+    def preview_update(self, found: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+        """In check mode: ``found`` as the PATCH of ``update`` would leave it."""
+        return dict(found, **update)
+
     def created(self, resource: dict[str, Any]) -> dict[str, Any]:
         """After a real create or update (not in check mode): e.g. wait until it is ready."""
         return resource
@@ -83,14 +91,14 @@ class HerokuResource:
         if not update:
             return self._result(False, found, found, before)
         if self.hm.check_mode:
-            return self._result(True, found, dict(found, **update), before)
+            return self._result(True, found, self.preview_update(found, update), before)
         after = self.client.patch(self.item_path(found), update)
         return self._result(True, found, self.created(after), before)
 
     def _create(self) -> dict[str, Any]:
         body = self.create_body()
         if self.hm.check_mode:
-            return dict(body)
+            return self.preview_create(body)
         made = self.client.post(self.create_path(), body, recover=self.find)
         return self.created(made)
 

@@ -91,6 +91,7 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     app_path,
     wait_for,
 )
+from ansible_collections.skillstream.heroku.plugins.module_utils.resource import HerokuResource
 
 
 def _service(plan):
@@ -141,25 +142,19 @@ def _view(addon):
     }
 
 
-def run(hm):
-    client, p = hm.client, hm.params
-    app = p["app"]
-    # An unknown app fails here already with a 404 naming /apps/{app}/...
-    addon = find_addon(client, app, p["name"], p["attachment_name"], p["plan"])
-    before = _view(addon)
+class Addon(HerokuResource):
+    result_key = "addon"
 
-    if p["state"] == "absent":
-        if addon and not hm.check_mode:
-            client.delete(app_path(app, "addons", addon["id"]))
-        return {
-            "changed": bool(addon),
-            "addon": addon or {},
-            "diff": {"before": before, "after": {}},
-        }
+    def find(self):
+        p = self.params
+        # An unknown app fails here already with a 404 naming /apps/{app}/...
+        return find_addon(self.client, p["app"], p["name"], p["attachment_name"], p["plan"])
 
-    changed = False
-    if addon is None:
-        changed = True
+    def create_path(self):
+        return app_path(self.params["app"], "addons")
+
+    def create_body(self):
+        p = self.params
         body = {"plan": p["plan"]}
         if p["name"]:
             body["name"] = p["name"]
@@ -167,32 +162,41 @@ def run(hm):
             body["attachment"] = {"name": p["attachment_name"]}
         if p["config"]:
             body["config"] = dict((k, str(v)) for k, v in p["config"].items())
-        if hm.check_mode:
-            addon = {
-                "name": p["name"],
-                "plan": {"name": p["plan"]},
-                "state": "provisioning",
-                "config_vars": [],
-            }
-        else:
-            addon = client.post(
-                app_path(app, "addons"),
-                body,
-                recover=lambda: find_addon(client, app, p["name"], p["attachment_name"], p["plan"]),
-            )
-    elif not _plan_matches(addon, p["plan"]):
-        changed = True
-        if hm.check_mode:
-            addon = dict(addon, plan=dict(addon.get("plan") or {}, name=p["plan"]))
-        else:
-            addon = client.patch(app_path(app, "addons", addon["id"]), {"plan": p["plan"]})
+        return body
 
-    if p["wait"] and not hm.check_mode and addon.get("state") != "provisioned":
-        path = app_path(app, "addons", addon["id"])
+    def preview_create(self, body):
+        return {"name": self.params["name"], "plan": {"name": body["plan"]},
+                "state": "provisioning", "config_vars": []}  # fmt: skip
+
+    def preview_update(self, found, update):
+        return dict(found, plan=dict(found.get("plan") or {}, name=update["plan"]))
+
+    def item_path(self, found):
+        return app_path(self.params["app"], "addons", found["id"])
+
+    def updates(self, found):
+        plan = self.params["plan"]
+        return {} if _plan_matches(found, plan) else {"plan": plan}
+
+    def view(self, addon):
+        return _view(addon)
+
+    def ensure(self):
+        result = super(Addon, self).ensure()
+        addon = result["addon"]
+        if self.wanted_state == "present" and self.params["wait"] and not self.hm.check_mode:
+            result["addon"] = self.wait_provisioned(addon)
+            result["diff"]["after"] = _view(result["addon"])
+        return result
+
+    def wait_provisioned(self, addon):
+        if addon.get("state") == "provisioned":
+            return addon
+        path = app_path(self.params["app"], "addons", addon["id"])
         addon = wait_for(
-            lambda: client.get(path),
+            lambda: self.client.get(path),
             lambda a: a.get("state") in ("provisioned", "deprovisioned"),
-            p["wait_timeout"],
+            self.params["wait_timeout"],
             "add-on %s to be provisioned" % addon.get("name"),
         )
         if addon.get("state") != "provisioned":
@@ -200,13 +204,13 @@ def run(hm):
                 "Add-on %s of app %s ended in state %s: %s"
                 % (
                     addon.get("name"),
-                    app,
+                    self.params["app"],
                     addon.get("state"),
                     addon.get("provision_message") or "no message",
                 ),
                 addon=addon,
             )
-    return {"changed": changed, "addon": addon, "diff": {"before": before, "after": _view(addon)}}
+        return addon
 
 
 def main():
@@ -224,7 +228,7 @@ def main():
         spec,
         required_if=[("state", "present", ["plan"])],
         required_one_of=[("plan", "name", "attachment_name")],
-    ).run(run)
+    ).run(lambda hm: Addon(hm).ensure())
 
 
 if __name__ == "__main__":
