@@ -17,6 +17,10 @@ from tests.localcloud import lc_sample
 
 HEROKU = REPO / "tools" / "node" / "node_modules" / ".bin" / "heroku"
 TIMEOUT = 180  # seconds for one command on a loaded machine
+WSGIREF = (
+    "python -c 'import os, app; from wsgiref.simple_server import make_server; "
+    'make_server("0.0.0.0", int(os.environ["PORT"]), app.application).serve_forever()\''
+)
 
 
 def cli_env(localcloud: Any, home: Path) -> dict[str, str]:
@@ -80,10 +84,12 @@ def api(localcloud) -> HerokuSession:
 
 @pytest.fixture(scope="module")
 def deployed(heroku: Cli, api: HerokuSession) -> Iterator[str]:
-    """An app created with the CLI and deployed once (a gunicorn web process), by name."""
+    """An app created with the CLI and deployed once (a running web process), by name."""
     name = f"cli-{uuid.uuid4().hex[:8]}"
     heroku("apps:create", name)
-    build = lc_sample.build(api, name, lc_sample.source_tarball("v1", release=None), "v1")
+    # The standard library's WSGI server: a build with nothing to install is quick.
+    source = lc_sample.source_tarball("v1", release=None, requirements="", web=WSGIREF)
+    build = lc_sample.build(api, name, source, "v1")
     assert build["status"] == "succeeded", build
     lc_sample.wait_release(api, name, build["release"]["id"])
     yield name

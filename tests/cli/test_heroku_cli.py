@@ -116,10 +116,12 @@ def test_logs_tail_and_plain_with_a_detached_run(heroku, deployed: str) -> None:
     assert f"app[{dyno.group(1)}]: {marker}" in plain, plain[-3000:]
 
 
-def test_run_attached_over_tls(heroku, deployed: str) -> None:
-    out = heroku("run", "--no-tty", "echo dyno=$DYNO greeting=$GREETING; read line; echo got:$line",
-                 "-a", deployed, stdin="from-my-stdin\n")  # fmt: skip
-    assert re.search(r"dyno=run\.\d+ greeting=hello", out), out
+def test_run_attached_over_tls(heroku, api, deployed: str) -> None:
+    config = api.patch(f"/apps/{deployed}/config-vars", json={"RUN_GREETING": "hello-run"})
+    assert config.status_code == 200, config.text
+    command = "echo dyno=$DYNO greeting=$RUN_GREETING; read line; echo got:$line"
+    out = heroku("run", "--no-tty", command, "-a", deployed, stdin="from-my-stdin\n")
+    assert re.search(r"dyno=run\.\d+ greeting=hello-run", out), out
     assert "got:from-my-stdin" in out, out
     failed = heroku.run("run", "--exit-code", "false", "-a", deployed)
     assert failed.returncode == 1 and "Process exited with code 1" in failed.stderr, failed

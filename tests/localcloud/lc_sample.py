@@ -29,9 +29,10 @@ def source_tarball(
     version: str,
     release: str | None = "python -c 'print(\"migrated\")'",
     requirements: str = "gunicorn==23.0.0\n",
+    web: str = "gunicorn app:application --bind 0.0.0.0:$PORT --workers 1",
 ) -> bytes:
     """A gzipped tarball of the app; `release` is the Procfile's release command."""
-    procfile = "web: gunicorn app:application --bind 0.0.0.0:$PORT --workers 1\n"
+    procfile = f"web: {web}\n"
     if release:
         procfile += f"release: {release}\n"
     files = {
