@@ -40,7 +40,7 @@ def test_app_is_created_updated_and_deleted_idempotently(heroku, tmp_path):
     assert maint["diff"]["after"]["maintenance"] is True
     assert del_check["changed"] is True
     assert after_del_check["status"] == 200  # still there after the check-mode delete
-    assert delete["changed"] is True and delete_again["changed"] is False
+    assert delete["changed"] is True and delete_again["changed"] is False, (delete, delete_again)
     assert heroku.get(f"/apps/{name}").status_code == 404
     # --diff shows the change to a person, not only in the result
     assert "--- before" in run.stdout and "+++ after" in run.stdout

@@ -87,9 +87,10 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     ModuleFailure,
     app_path,
 )
+from ansible_collections.skillstream.heroku.plugins.module_utils.resource import HerokuResource
 
 
-def _view(app, buildpacks):
+def _view(app):
     if not app:
         return {}
     return {
@@ -97,7 +98,6 @@ def _view(app, buildpacks):
         "region": (app.get("region") or {}).get("name"),
         "stack": (app.get("build_stack") or app.get("stack") or {}).get("name"),
         "maintenance": app.get("maintenance"),
-        "buildpacks": buildpacks,
     }
 
 
@@ -113,75 +113,87 @@ def _same_buildpacks(current, wanted):
     return all(w in (c.get("url"), c.get("name")) for c, w in zip(current, wanted, strict=True))
 
 
-def run(hm):
-    client, p = hm.client, hm.params
-    name = p["name"]
-    app = client.get(app_path(name), missing_ok=True)
+class App(HerokuResource):
+    result_key = "app"
 
-    if p["state"] == "absent":
-        if app and not hm.check_mode:
-            client.delete(app_path(name))
-        return {"changed": bool(app), "app": {}, "diff": {"before": _view(app, None), "after": {}}}
-
-    changed = False
-    if app and p["region"] and (app.get("region") or {}).get("name") != p["region"]:
-        raise ModuleFailure(
-            "App %s is in region %s; the region of an existing app cannot "
-            "change (requested %s)" % (name, app["region"]["name"], p["region"])
-        )
-    installed = _buildpack_list(client, name) if app else []
-    before_packs = [b.get("name") or b.get("url") for b in installed]
-    before = _view(app, before_packs)
-
-    if not app:
-        changed = True
-        body = dict((k, p[k]) for k in ("region", "stack") if p[k])
-        body["name"] = name
-        if hm.check_mode:
-            app = {
-                "name": name,
-                "region": {"name": p["region"]},
-                "maintenance": False,
-                "build_stack": {"name": p["stack"]},
-            }
-        else:
-            app = client.post(
-                "/apps", body, recover=lambda: client.get(app_path(name), missing_ok=True)
+    def find(self):
+        app = self.client.get(self.item_path(), missing_ok=True)
+        region = self.params["region"]
+        if app and region and (app.get("region") or {}).get("name") != region:
+            raise ModuleFailure(
+                "App %s is in region %s; the region of an existing app cannot "
+                "change (requested %s)" % (app["name"], app["region"]["name"], region)
             )
+        return app
 
-    update = {}
-    current_stack = (app.get("build_stack") or app.get("stack") or {}).get("name")
-    if p["stack"] and current_stack != p["stack"]:
-        update["build_stack"] = p["stack"]
-    if p["maintenance"] is not None and bool(app.get("maintenance")) != p["maintenance"]:
-        update["maintenance"] = p["maintenance"]
-    if update:
-        changed = True
-        if hm.check_mode:
-            app = dict(app, maintenance=update.get("maintenance", app.get("maintenance")))
-        else:
-            app = client.patch(app_path(name), update)
+    def create_path(self):
+        return "/apps"
 
-    packs = before_packs
+    def create_body(self):
+        body = dict((k, self.params[k]) for k in ("region", "stack") if self.params[k])
+        body["name"] = self.params["name"]
+        return body
+
+    def preview_create(self, body):
+        p = self.params
+        return {"name": p["name"], "region": {"name": p["region"]}, "maintenance": False,
+                "build_stack": {"name": p["stack"]}}  # fmt: skip
+
+    def item_path(self, found=None):
+        return app_path(self.params["name"])
+
+    def updates(self, found):
+        p, update = self.params, {}
+        stack = (found.get("build_stack") or found.get("stack") or {}).get("name")
+        if p["stack"] and stack != p["stack"]:
+            update["build_stack"] = p["stack"]
+        if p["maintenance"] is not None and bool(found.get("maintenance")) != p["maintenance"]:
+            update["maintenance"] = p["maintenance"]
+        return update
+
+    def preview_update(self, found, update):
+        preview = dict(found, maintenance=update.get("maintenance", found.get("maintenance")))
+        if "build_stack" in update:
+            preview["build_stack"] = {"name": update["build_stack"]}
+        return preview
+
+    def created(self, app):
+        # a new app may still need what only an update sets (maintenance on)
+        update = self.updates(app)
+        return self.client.patch(self.item_path(), update) if update else app
+
+    def view(self, app):
+        return _view(app)
+
+
+def ensure_buildpacks(hm, result):
+    """The buildpack list is replaced as a whole (one PUT), like `heroku buildpacks:set`."""
+    client, p = hm.client, hm.params
+    if p["state"] == "absent":
+        result["buildpacks"] = []
+        return result
+    exists = bool(result["diff"]["before"])
+    installed = _buildpack_list(client, p["name"]) if exists else []
+    packs = [b.get("name") or b.get("url") for b in installed]
+    if result["diff"]["before"]:
+        result["diff"]["before"]["buildpacks"] = packs
     if p["buildpacks"] is not None:
         if not _same_buildpacks(installed, p["buildpacks"]):
-            changed = True
+            result["changed"] = True
             if not hm.check_mode:
                 client.put(
-                    app_path(name, "buildpack-installations"),
+                    app_path(p["name"], "buildpack-installations"),
                     {"updates": [{"buildpack": b} for b in p["buildpacks"]]},
                 )
         packs = list(p["buildpacks"])
+    if result["diff"]["after"]:
+        result["diff"]["after"]["buildpacks"] = packs
+    result["buildpacks"] = packs
+    return result
 
-    after = _view(app, packs)
-    if "build_stack" in update:
-        after["stack"] = update["build_stack"]
-    return {
-        "changed": changed,
-        "app": app,
-        "buildpacks": packs,
-        "diff": {"before": before, "after": after},
-    }
+
+def run(hm):
+    return ensure_buildpacks(hm, App(hm).ensure())
 
 
 def main():
