@@ -3,14 +3,19 @@ rollback, on an app whose database is a standard-0 add-on (its own archiving clu
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
 
-from .heroku_helpers import Heroku, play_local, psql, run_playbook
+from .conftest import drop_database, make_database
+from .heroku_helpers import ROOT, Heroku, play_local, psql, run_playbook
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -120,3 +125,22 @@ def test_backup_restore_of_latest_restores_the_backup_not_the_safety_copy(
     assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
     assert psql(url, "SELECT count(*) FROM items") == before
     assert f"Restored {transfer['name']} (heroku)" in run.stdout
+
+
+def test_pg_compare_refuses_a_candidate_without_the_apps_tables(localcloud, pitr_app) -> None:
+    heroku, name = pitr_app["heroku"], pitr_app["name"]
+    empty = make_database(accounts=1, videos=1)  # other tables, none of the app's
+    try:
+        heroku.call("PATCH", f"/apps/{name}/config-vars", json={"EMPTY_URL": empty.url})
+        env = {**localcloud.env, "ANSIBLE_NOCOLOR": "1"}
+        run = subprocess.run(
+            [str(Path(sys.executable).parent / "ansible"), "localhost", "-m",
+             "skillstream.ops.pg_compare", "-a", f"app={name} candidate_var=EMPTY_URL"],
+            cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    finally:
+        heroku.call("PATCH", f"/apps/{name}/config-vars", json={"EMPTY_URL": None})
+        drop_database(empty)
+    assert run.returncode != 0, run.stdout
+    assert "the candidate database lacks tables of the current one: public.items" in run.stdout
+    assert empty.url.split(":")[2].split("@")[0] not in run.stdout  # no password shown
