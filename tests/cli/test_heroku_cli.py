@@ -4,7 +4,10 @@ and shows what it did, named as Heroku names it. One app for the module, deploye
 from __future__ import annotations
 
 import re
+import socket
+import ssl
 import time
+import urllib.parse
 import uuid
 from typing import Any
 
@@ -157,3 +160,27 @@ def test_pg_info_and_backups_capture_list_info_url_restore(
     out = heroku("pg:backups:restore", num, "DATABASE_URL", "--confirm", deployed, "-a", deployed)
     assert "Restoring... done" in out, out
     assert _rows(url, "SELECT note FROM kept") == [("in the backup",)]
+
+
+def test_rendezvous_answers_only_its_secret(api, localcloud, deployed: str) -> None:
+    """The attach_url protocol itself: TLS with localcloud's certificate, the secret line,
+    then `rendezvous` and the process's output; any other secret is refused."""
+    dyno = api.post(
+        f"/apps/{deployed}/dynos", json={"command": "echo via-rendezvous", "attach": True}
+    )
+    assert dyno.status_code == 201, dyno.text
+    url = urllib.parse.urlsplit(dyno.json()["attach_url"])
+    assert url.scheme == "rendezvous" and url.hostname == "127.0.0.1", url
+    tls = ssl.create_default_context(cafile=localcloud.env["LOCALCLOUD_TLS_CERT"])
+
+    def converse(secret: str) -> bytes:
+        with socket.create_connection((url.hostname, url.port), timeout=60) as raw, \
+                tls.wrap_socket(raw, server_hostname=url.hostname) as conn:  # fmt: skip
+            conn.sendall(secret.encode() + b"\r\n" + b"\x04")
+            received = b""
+            while chunk := conn.recv(4096):
+                received += chunk
+            return received
+
+    assert converse("not-the-secret") == b"no such dyno\r\n"
+    assert converse(url.path.lstrip("/")) == b"rendezvous\r\nvia-rendezvous\n"
