@@ -112,11 +112,31 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     return 1
 
 
+def _stop_clusters_left(settings: Settings) -> None:
+    """Add-on clusters run in sessions of their own (pg_ctl detaches them), so a daemon that died
+    or had to be killed leaves them running: `down` stops them from the state it kept."""
+    from localcloud import pgclusters
+    from localcloud.store import Store
+
+    if not settings.db_path.exists():
+        return
+    store = Store(settings.db_path)
+    try:
+        for addon in store.list("addon"):
+            made = addon.get("_backing") or {}
+            if made.get("type") == "postgres-cluster":
+                with contextlib.suppress(pgclusters.ClusterError):
+                    pgclusters.stop(made, mode="immediate")
+    finally:
+        store.close()
+
+
 def cmd_down(settings: Settings, args: argparse.Namespace) -> int:
     pid = _pid(settings)
     if not pid:
         print("localcloud is not running")
         settings.pid_file.unlink(missing_ok=True)
+        _stop_clusters_left(settings)
         return 0
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 30
@@ -126,6 +146,7 @@ def cmd_down(settings: Settings, args: argparse.Namespace) -> int:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)  # its own session: the daemon, moto and dynos
     settings.pid_file.unlink(missing_ok=True)
+    _stop_clusters_left(settings)
     print("localcloud down")
     return 0
 

@@ -162,8 +162,8 @@ def running(backing: dict[str, Any]) -> bool:
 
 
 def start(backing: dict[str, Any]) -> None:
-    """Start the cluster (no-op when it runs). It stays in the daemon's process group, so a
-    forced `down` (killpg) takes it along."""
+    """Start the cluster (no-op when it runs). pg_ctl gives it a session of its own: the daemon
+    stops it at shutdown, and `down` stops what a killed daemon left (cli._stop_clusters_left)."""
     with _started_lock:
         _started[backing["dir"]] = backing
     if running(backing):

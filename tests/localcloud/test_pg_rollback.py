@@ -3,6 +3,8 @@ rollback (to a time) and fork databases recovered from that archive."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -10,7 +12,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import wait_for
+from conftest import Api, wait_for
+
+from tests.conftest import start_localcloud, stop_localcloud
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -171,3 +175,21 @@ def test_promotion_moves_database_and_keeps_the_old_one_attached(api, standard) 
     after = api.get(f"/apps/{name}/config-vars").json()
     assert after["DATABASE_URL"] == url_of(api, name, other)
     assert alias.json()["name"] + "_URL" not in after
+
+
+def test_down_stops_the_clusters_a_killed_daemon_left(tmp_path) -> None:
+    cloud = start_localcloud(tmp_path / "killed")
+    try:
+        api = Api(cloud.api_url, cloud.api_key)
+        assert api.post("/apps", json={"name": "killed-daemon"}).status_code == 201
+        addon = add_database(api, "killed-daemon")
+        url = url_of(api, "killed-daemon", addon)
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        pid = int((cloud.home / "localcloud.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: subprocess.run(["kill", "-0", str(pid)]).returncode != 0, timeout=30)
+        assert listening(port)  # pg_ctl detached it: the daemon's death does not stop it
+        cloud.cli("down")
+        assert not listening(port)
+    finally:
+        stop_localcloud(cloud)
