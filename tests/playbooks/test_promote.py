@@ -4,8 +4,8 @@ deploy.yml builds and verifies staging and provisions production without a build
 promote.yml --check --diff says what it would promote and changes nothing -> promote.yml
 runs staging's very slug on production with production's config vars -> a second promotion
 of that slug is refused -> a promotion whose release phase fails on production leaves
-production's release serving and fails naming why -> a slug staging did not verify is
-refused. Bad input is refused before any API call.
+production's release serving (after a backup, since its migrations differ) and fails naming
+why -> a slug staging did not verify is refused. Bad input is refused before any API call.
 
 Media goes to a bucket made here in moto; the other services' roles stay off (they have their
 own tests), as in test_deploy_flow.py. One deploy of each app serves every test of the module.
@@ -141,11 +141,16 @@ def test_a_slug_production_already_runs_is_refused(pipeline: Pipeline) -> None:
     assert pipeline.serving(PRODUCTION)["id"] == before["id"]
 
 
-def test_a_failed_release_phase_on_production_keeps_its_release_serving(
+def test_a_failed_release_phase_on_production_keeps_its_release_serving_after_a_backup(
     pipeline: Pipeline,
 ) -> None:
-    urls = pipeline.source / "config" / "urls.py"
-    urls.write_text(urls.read_text() + "\n# code-b\n")
+    # code-b brings a migration: production's database is backed up before the promotion.
+    migrations = pipeline.source / "apps" / "accounts" / "migrations"
+    leaf = max(p.stem for p in migrations.glob("0*.py"))
+    (migrations / "0999_pipeline_noop.py").write_text(
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+        f"    dependencies = [('accounts', '{leaf}')]\n    operations = []\n"
+    )
     staging = pipeline.play("deploy.yml", STAGING, "-e", "heroku_app_version=code-b")
     assert staging.rc == 0, staging.tail(8000)
     before = pipeline.serving(PRODUCTION)
@@ -157,6 +162,7 @@ def test_a_failed_release_phase_on_production_keeps_its_release_serving(
     text = " ".join(run.output.split())
     assert f"failed in its release phase; v{before['version']} keeps serving" in text, run.tail()
     assert "Nothing to roll back" in text
+    assert "Migrations changed (m." in text and "of DATABASE_URL before the release phase" in text
     assert pipeline.serving(PRODUCTION)["id"] == before["id"]
     assert pipeline.version(PRODUCTION)["commit"].startswith("code-a+m.")
 
