@@ -58,6 +58,12 @@ def main() -> None:
         problems.append(f"no .mp4 under {prefix} in {config['AWS_STORAGE_BUCKET_NAME']}")
     if not cdn or f"//{cdn}/" not in watch:
         problems.append(f"the watch page does not play from the CDN domain {cdn!r}")
+    origin = url.rstrip("/")  # the app's web_url: https, as on Heroku
+    rules = s3.get_bucket_cors(Bucket=config["AWS_STORAGE_BUCKET_NAME"])["CORSRules"]
+    allowed = sorted({o for rule in rules for o in rule["AllowedOrigins"]})
+    result["cors_origins"] = allowed
+    if not origin.startswith("https://") or allowed != [origin]:
+        problems.append(f"the bucket's CORS allows {allowed}, not exactly the app's {origin}")
     browser.post(f"/v/{pk}/delete/", {})  # leave no video behind, as the smoke test does
     print(json.dumps({**result, "problems": problems}))
     sys.exit(1 if problems else 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -15,10 +16,24 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2700)  # the scenario's own limit (2400 s) decides first
 def test_e2e_scenario(tmp_path: Path) -> None:
     cloud = start_localcloud(tmp_path / "localcloud")
     try:
-        env = {**os.environ, **cloud.env, "PATH": f"{REPO / '.venv' / 'bin'}:{os.environ['PATH']}"}
+        # The deploys build a snapshot of skillstream/: other work editing the tree meanwhile
+        # must not turn the idempotence check's second deploy into a real build.
+        snapshot = tmp_path / "skillstream"
+        shutil.copytree(
+            REPO / "skillstream",
+            snapshot,
+            ignore=shutil.ignore_patterns("__pycache__", "staticfiles", "media", "artifacts"),
+        )
+        env = {
+            **os.environ,
+            **cloud.env,
+            "PATH": f"{REPO / '.venv' / 'bin'}:{os.environ['PATH']}",
+            "E2E_SOURCE_DIR": str(snapshot),
+        }
         started = time.monotonic()
         result = subprocess.run(
             [REPO / ".venv" / "bin" / "molecule", "test", "-s", "e2e"],
