@@ -267,6 +267,8 @@ def test_every_implemented_link_matches_the_schema(api, localcloud) -> None:
            f"/pipelines/{pipe['id']}/pipeline-couplings")  # fmt: skip
     w.call("GET", "/pipeline-couplings/{coupling}", f"/pipeline-couplings/{staging['id']}")
     w.call("GET", "/apps/{app}/pipeline-couplings", f"{a}/pipeline-couplings")
+    apps = w.call("POST", "/filters/apps", "/filters/apps", json={"in": {"id": [prod["id"]]}})
+    assert [app["name"] for app in apps] == [prod["name"]]
     promotion = w.call("POST", "/pipeline-promotions", "/pipeline-promotions", json={
         "pipeline": {"id": pipe["id"]}, "source": {"app": {"id": api.get(a).json()["id"]}},
         "targets": [{"app": {"id": prod["id"]}}],

@@ -11,6 +11,7 @@ from localcloud.api.handlers import (  # noqa: F401
     data,
     domains,
     features,
+    filters,
     formation,
     log_drains,
     mail,

@@ -36,36 +36,45 @@ def delete(ctx: Ctx, pipeline: str) -> Any:
     return pipelines.delete(ctx.svc, pipeline)
 
 
+def _coupling(ctx: Ctx, doc: dict[str, Any]) -> dict[str, Any]:
+    """A coupling names its pipeline too, as Heroku answers (the CLI prints it)."""
+    pipeline = ctx.svc.store.get("pipeline", doc["pipeline"]["id"]) or {}
+    return {**doc, "pipeline": {"id": doc["pipeline"]["id"], "name": pipeline.get("name")}}
+
+
 @routes.post("/pipeline-couplings")
 def couple(ctx: Ctx) -> Any:
     body = ctx.body()
     app = ctx.svc.find_app(str(body.get("app") or ""))
-    return pipelines.couple(ctx.svc, app, body.get("pipeline"), body.get("stage")), 201
+    return _coupling(
+        ctx, pipelines.couple(ctx.svc, app, body.get("pipeline"), body.get("stage"))
+    ), 201
 
 
 @routes.get("/pipeline-couplings", ranges=("id", "stage"))
 def list_couplings(ctx: Ctx) -> Any:
-    return pipelines.couplings(ctx.svc)
+    return [_coupling(ctx, c) for c in pipelines.couplings(ctx.svc)]
 
 
 @routes.get("/pipelines/<pipeline>/pipeline-couplings", ranges=("id", "stage"))
 def pipeline_couplings(ctx: Ctx, pipeline: str) -> Any:
-    return pipelines.couplings(ctx.svc, pipelines.find(ctx.svc, pipeline)["id"])
+    found = pipelines.couplings(ctx.svc, pipelines.find(ctx.svc, pipeline)["id"])
+    return [_coupling(ctx, c) for c in found]
 
 
 @routes.get("/pipeline-couplings/<coupling>")
 def coupling_info(ctx: Ctx, coupling: str) -> Any:
-    return pipelines.find_coupling(ctx.svc, coupling)
+    return _coupling(ctx, pipelines.find_coupling(ctx.svc, coupling))
 
 
 @routes.patch("/pipeline-couplings/<coupling>")
 def restage(ctx: Ctx, coupling: str) -> Any:
-    return pipelines.restage(ctx.svc, coupling, ctx.body().get("stage"))
+    return _coupling(ctx, pipelines.restage(ctx.svc, coupling, ctx.body().get("stage")))
 
 
 @routes.delete("/pipeline-couplings/<coupling>")
 def uncouple(ctx: Ctx, coupling: str) -> Any:
-    return pipelines.uncouple(ctx.svc, coupling)
+    return _coupling(ctx, pipelines.uncouple(ctx.svc, coupling))
 
 
 @routes.get("/apps/<app>/pipeline-couplings")
@@ -73,7 +82,7 @@ def app_coupling(ctx: Ctx, app: str) -> Any:
     found = pipelines.coupling_of_app(ctx.svc, ctx.svc.find_app(app)["id"])
     if found is None:
         raise not_found("pipeline-coupling")
-    return found
+    return _coupling(ctx, found)
 
 
 @routes.post("/pipeline-promotions")
