@@ -147,11 +147,16 @@ class OneOffs:
             ["bash", "-c", dyno.command], cwd=slug_dir, env=env, stdin=stdin,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
+        # In the pid file the formation's dynos are in, so a localcloud that died hard reaps
+        # one-off dynos at its next start too.
+        svc.dynos.pidfile.add(dyno.proc.pid)
         dyno.state, dyno.updated_at = "up", now()
         svc.logs.emit(app_name, "heroku", dyno.name, "State changed from starting to up")
         return dyno.proc
 
     def _finish(self, svc: Services, app_name: str, dyno: OneOff, code: int | None) -> None:
+        if dyno.proc is not None:
+            svc.dynos.pidfile.remove(dyno.proc.pid)
         if code is not None:
             svc.logs.emit(app_name, "heroku", dyno.name, f"Process exited with status {code}")
         dyno.state, dyno.updated_at = "complete", now()

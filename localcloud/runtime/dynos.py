@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import dataclasses
 import json
-import secrets
 import shutil
 import signal
 import socket
@@ -21,7 +19,6 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,12 +163,9 @@ class _Dyno:
         spec: ReleaseSpec,
         proc_spec: ProcessSpec,
         name: str,
-        one_off: bool = False,
     ) -> None:
         self.manager = manager
-        self.one_off = one_off  # `heroku run`: runs once, never restarted
         self.exit_code: int | None = None
-        self.on_exit: Callable[[DynoInfo, int], None] | None = None
         self.app_name = spec.app_name
         self.spec = spec
         self.id = str(uuid.uuid4())
@@ -249,11 +243,9 @@ class _Dyno:
         try:
             self._supervise_loop()
         finally:
-            self._set_state("complete" if self.one_off else "down")
+            self._set_state("down")
             with self.manager._lock:
                 self.manager._live.discard(self)
-                if self.one_off:
-                    self.manager._forget_one_off(self)
 
     def _supervise_loop(self) -> None:
         crashes = 0
@@ -265,7 +257,7 @@ class _Dyno:
                 self._say(f"Error starting process: {exc}")
                 code = 127
             self.exit_code = code
-            if self.stopping.is_set() or self.one_off:
+            if self.stopping.is_set():
                 break
             crashes = 1 if time.monotonic() - started > STABLE_AFTER else crashes + 1
             self._set_state("crashed")
@@ -407,7 +399,6 @@ class _App:
     spec: ReleaseSpec | None = None
     dynos: dict[str, _Dyno] = field(default_factory=dict)
     routing: list[_Dyno] | None = None  # during a preboot: the web dynos still serving
-    one_offs: dict[str, _Dyno] = field(default_factory=dict)
     deploy_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -519,15 +510,9 @@ class DynoManager:
             dyno.join()
 
     def restart(self, app_name: str, dyno_name: str | None = None) -> None:
-        """Restart every dyno, one process type (`web`) or one dyno (`web.1`).
-
-        A one-off dyno (`run.1234`) named here is stopped, as Heroku does."""
+        """Restart every dyno, one process type (`web`) or one dyno (`web.1`). (One-off dynos
+        are localcloud.oneoff's.)"""
         app = self._app(app_name)
-        with self._lock:
-            one_off = app.one_offs.get(dyno_name or "")
-        if one_off is not None:
-            self._stop_all([one_off])
-            return
         with app.deploy_lock:
             with self._lock:
                 targets = [
@@ -547,51 +532,11 @@ class DynoManager:
             for dyno in fresh:
                 dyno.start()
 
-    def run(
-        self,
-        app_name: str,
-        command: str,
-        env: dict[str, str] | None = None,
-        size: str = "basic",
-        on_exit: Callable[[DynoInfo, int], None] | None = None,
-    ) -> DynoInfo:
-        """Start a detached one-off dyno (`heroku run:detached`) on the current release.
-
-        Its output goes to the log as `app[run.1234]`; it runs once and is never restarted.
-        `on_exit(info, status)` is called when it ends. KeyError when nothing is deployed.
-        """
-        with self._lock:
-            app = self._apps.get(app_name)
-            if app is None or app.spec is None:
-                raise KeyError(f"{app_name} has no release running")
-            name = f"run.{secrets.randbelow(9000) + 1000}"
-            while name in app.one_offs:
-                name = f"run.{secrets.randbelow(9000) + 1000}"
-            spec = dataclasses.replace(app.spec, env={**app.spec.env, **(env or {})})
-            dyno = _Dyno(self, spec, ProcessSpec("run", command, 1, size), name, one_off=True)
-            dyno.on_exit = on_exit
-            app.one_offs[name] = dyno
-        dyno.start()
-        return dyno.info()
-
-    def _forget_one_off(self, dyno: _Dyno) -> None:
-        """Called by a one-off's supervisor (manager lock held) when it has ended."""
-        app = self._apps.get(dyno.app_name)
-        if app is not None and app.one_offs.get(dyno.name) is dyno:
-            del app.one_offs[dyno.name]
-        if dyno.on_exit is not None:
-            callback, status = dyno.on_exit, dyno.exit_code
-            threading.Thread(
-                target=callback,
-                args=(dyno.info(), status if status is not None else -1),
-                daemon=True,
-            ).start()
-
     def kill(self, app_name: str, dyno_name: str) -> None:
         """SIGKILL a dyno's processes, as a crash would; its supervisor restarts it."""
         with self._lock:
             app = self._apps.get(app_name, _App())
-            dyno = app.dynos.get(dyno_name) or app.one_offs.get(dyno_name)
+            dyno = app.dynos.get(dyno_name)
         if dyno is None:
             raise KeyError(f"{app_name} has no dyno {dyno_name}")
         dyno.crash()
@@ -604,7 +549,7 @@ class DynoManager:
             return
         with app.deploy_lock:
             with self._lock:
-                dynos = [*app.dynos.values(), *app.one_offs.values()]
+                dynos = list(app.dynos.values())
                 app.dynos = {}
                 app.routing = None
             self._stop_all(dynos)
@@ -616,7 +561,7 @@ class DynoManager:
     def dynos(self, app_name: str) -> list[DynoInfo]:
         with self._lock:
             app = self._apps.get(app_name)
-            dynos = [*app.dynos.values(), *app.one_offs.values()] if app else []
+            dynos = list(app.dynos.values()) if app else []
 
         def order(d: _Dyno) -> tuple[str, int]:
             kind, _, num = d.name.partition(".")

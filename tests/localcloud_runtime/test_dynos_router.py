@@ -546,36 +546,6 @@ def test_router_keeps_connections_to_dynos_alive(rt: Runtime, built_app: BuildRe
     assert len(ports) <= 3
 
 
-def test_one_off_dyno_runs_once_on_the_current_release(rt: Runtime, built_app: BuildResult) -> None:
-    rt.dynos.deploy(spec(built_app, greeting="v1"))
-    assert rt.dynos.wait_up("demo", 30)
-    web = rt.dynos.dynos("demo")[0]
-    ended: list[tuple[str, int]] = []
-    done = threading.Event()
-
-    def on_exit(info, status: int) -> None:
-        ended.append((info.name, status))
-        done.set()
-
-    info = rt.dynos.run(
-        "demo", "echo one-off says $GREETING $EXTRA; exit 3", env={"EXTRA": "x"}, on_exit=on_exit
-    )
-    assert re.fullmatch(r"run\.\d{4}", info.name) and info.type == "run"
-    assert done.wait(10)
-    assert ended == [(info.name, 3)]
-    assert rt.wait_log(f"app[{info.name}]: one-off says v1 x")
-    assert rt.wait_log(f"heroku[{info.name}]: Process exited with status 3")
-    time.sleep(0.5)  # a one-off is not restarted, and leaves the formation alone
-    assert [(d.name, d.id) for d in rt.dynos.dynos("demo")] == [("web.1", web.id)]
-    assert len(rt.log_lines(pattern=f"heroku[{info.name}]: Starting process")) == 1
-    # A long one-off survives a release and is stopped by a restart of its name.
-    long = rt.dynos.run("demo", "sleep 300")
-    rt.dynos.deploy(spec(built_app, version=2, greeting="v2"))
-    assert long.name in [d.name for d in rt.dynos.dynos("demo")]
-    rt.dynos.restart("demo", long.name)
-    assert long.name not in [d.name for d in rt.dynos.dynos("demo")]
-
-
 def test_router_under_32_concurrent_connections(rt: Runtime, built_app: BuildResult) -> None:
     rt.dynos.deploy(with_web(spec(built_app, web=2), GTHREAD))
     assert rt.dynos.wait_up("demo", 30)
