@@ -1,37 +1,18 @@
-"""App webhooks, their events and deliveries."""
+"""App webhooks, their events and deliveries over HTTP; the records live in
+localcloud.webhooks (subscriptions) and localcloud.events (events, deliveries)."""
 
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
-from urllib.parse import urlparse
 
 from werkzeug.wrappers import Response
 
-from localcloud.api.errors import invalid, not_found
+from localcloud import webhooks
+from localcloud.api.errors import not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
-from localcloud.ids import new_id, now
-from localcloud.records import app_ref, public
-
-ENTITIES = {
-    "api:addon-attachment", "api:addon", "api:app", "api:build", "api:collaborator",
-    "api:domain", "api:dyno", "api:formation", "api:release", "api:sni-endpoint",
-}  # fmt: skip
-
-
-def _validate(body: dict[str, Any], partial: bool) -> None:
-    if not partial or "url" in body:
-        parsed = urlparse(str(body.get("url") or ""))
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise invalid("url must be an http(s) URL")
-    if not partial or "include" in body:
-        include = body.get("include")
-        if not isinstance(include, list) or not include or not set(include) <= ENTITIES:
-            raise invalid(f"include must list entities among {sorted(ENTITIES)}")
-    if (not partial or "level" in body) and body.get("level") not in ("notify", "sync"):
-        raise invalid("level must be notify or sync")
+from localcloud.records import public
 
 
 def _view(hook: dict[str, Any]) -> dict[str, Any]:
@@ -40,23 +21,8 @@ def _view(hook: dict[str, Any]) -> dict[str, Any]:
 
 @routes.post("/apps/<app>/webhooks")
 def create(ctx: Ctx, app: str) -> Any:
-    doc = ctx.svc.find_app(app)
     body = ctx.body()
-    _validate(body, partial=False)
-    stamp = now()
-    hook = {
-        "app": app_ref(doc),
-        "created_at": stamp,
-        "id": new_id(),
-        "include": body["include"],
-        "level": body["level"],
-        "updated_at": stamp,
-        "url": body["url"],
-        # Without a secret Heroku makes one and answers it once, in Heroku-Webhook-Secret.
-        "_secret": body.get("secret") or secrets.token_hex(32),
-        "_authorization": body.get("authorization"),
-    }
-    ctx.svc.store.put("webhook", hook, doc["id"])
+    hook = webhooks.create(ctx.svc.store, ctx.svc.find_app(app), body)
     if body.get("secret"):
         return _view(hook), 201
     response = Response(json.dumps(_view(hook)), 201, content_type="application/json")
@@ -69,42 +35,19 @@ def list_hooks(ctx: Ctx, app: str) -> Any:
     return [_view(h) for h in ctx.svc.store.list("webhook", ctx.svc.find_app(app)["id"])]
 
 
-def _find(ctx: Ctx, app: dict[str, Any], ident: str) -> dict[str, Any]:
-    hook = ctx.svc.store.get("webhook", ident)
-    if hook is None or hook["app"]["id"] != app["id"]:
-        raise not_found("webhook")
-    return hook
-
-
 @routes.get("/apps/<app>/webhooks/<hook>")
 def info(ctx: Ctx, app: str, hook: str) -> Any:
-    return _view(_find(ctx, ctx.svc.find_app(app), hook))
+    return _view(webhooks.find(ctx.svc.store, ctx.svc.find_app(app), hook))
 
 
 @routes.patch("/apps/<app>/webhooks/<hook>")
 def update(ctx: Ctx, app: str, hook: str) -> Any:
-    doc = ctx.svc.find_app(app)
-    found = _find(ctx, doc, hook)
-    body = ctx.body()
-    _validate(body, partial=True)
-    for key in ("url", "include", "level"):
-        if key in body:
-            found[key] = body[key]
-    if "secret" in body:
-        found["_secret"] = body["secret"]
-    if "authorization" in body:
-        found["_authorization"] = body["authorization"]
-    found["updated_at"] = now()
-    ctx.svc.store.put("webhook", found, doc["id"])
-    return _view(found)
+    return _view(webhooks.update(ctx.svc.store, ctx.svc.find_app(app), hook, ctx.body()))
 
 
 @routes.delete("/apps/<app>/webhooks/<hook>")
 def destroy(ctx: Ctx, app: str, hook: str) -> Any:
-    doc = ctx.svc.find_app(app)
-    found = _find(ctx, doc, hook)
-    ctx.svc.store.delete("webhook", found["id"])
-    return _view(found)
+    return _view(webhooks.delete(ctx.svc.store, ctx.svc.find_app(app), hook))
 
 
 @routes.get("/apps/<app>/webhook-events")
