@@ -25,6 +25,7 @@ from tests.playbooks.conftest import REPO, Run, api_requests, get_json, run_play
 pytestmark = pytest.mark.slow
 
 STAGING, PRODUCTION = "skillstream-local-staging", "skillstream-local-production"
+FIGURES = REPO / "tests" / "artifacts" / "promote_figures.json"
 
 
 class Pipeline:
@@ -52,9 +53,18 @@ class Pipeline:
             },
         }))  # fmt: skip
 
-    def play(self, playbook: str, apps: str, *args: str) -> Run:
-        return run_playbook(playbook, "-e", f"@{self.extra}", "-e", f"skillstream_apps={apps}",
-                            *args, state_dir=self.state)  # fmt: skip
+    def play(self, playbook: str, apps: str, *args: str, figure: str = "") -> Run:
+        before = api_requests(self.cloud.api_url)
+        run = run_playbook(playbook, "-e", f"@{self.extra}", "-e", f"skillstream_apps={apps}",
+                           *args, state_dir=self.state)  # fmt: skip
+        if figure:  # wall time and Heroku API requests, beside deploy_figures.json
+            figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+            requests = api_requests(self.cloud.api_url) - before
+            figures[figure] = {"seconds": round(run.seconds, 1), "rc": run.rc,
+                               "heroku_api_requests": requests}  # fmt: skip
+            FIGURES.parent.mkdir(parents=True, exist_ok=True)
+            FIGURES.write_text(json.dumps(figures, indent=2) + "\n")
+        return run
 
     def get(self, path: str):
         resp = self.api.get(path, headers={"Range": "id ..; max=1000"})
@@ -74,11 +84,14 @@ class Pipeline:
 @pytest.fixture(scope="module")
 def pipeline(localcloud, tmp_path_factory) -> Pipeline:
     flow = Pipeline(localcloud, tmp_path_factory.mktemp("pipeline"))
-    staging = flow.play("deploy.yml", STAGING, "-e", "heroku_app_version=code-a")
+    staging = flow.play("deploy.yml", STAGING, "-e", "heroku_app_version=code-a",
+                        figure="deploy staging (build)")  # fmt: skip
     assert staging.rc == 0, staging.tail(8000)
-    production = flow.play("deploy.yml", PRODUCTION)
+    production = flow.play("deploy.yml", PRODUCTION, figure="deploy production (no build)")
     assert production.rc == 0, production.tail(8000)
     assert "this app gets its code by promotion" in production.output
+    for app, stage in ((STAGING, "staging"), (PRODUCTION, "production")):
+        assert flow.get(f"/apps/{app}/pipeline-couplings")["stage"] == stage
     return flow
 
 
@@ -101,7 +114,9 @@ def test_bad_input_is_refused_before_any_api_call(localcloud, tmp_path) -> None:
 
 def test_check_mode_says_what_it_would_promote_and_changes_nothing(pipeline: Pipeline) -> None:
     releases = pipeline.get(f"/apps/{PRODUCTION}/releases")
-    run = pipeline.play("promote.yml", "local_pipeline", "--check", "--diff")
+    run = pipeline.play(
+        "promote.yml", "local_pipeline", "--check", "--diff", figure="promote --check"
+    )
     assert run.rc == 0, run.tail(6000)
     slug = pipeline.slug(STAGING)
     text = " ".join(run.output.split())
@@ -114,7 +129,7 @@ def test_check_mode_says_what_it_would_promote_and_changes_nothing(pipeline: Pip
 
 
 def test_promotion_runs_the_staging_slug_on_production(pipeline: Pipeline) -> None:
-    run = pipeline.play("promote.yml", "local_pipeline")
+    run = pipeline.play("promote.yml", "local_pipeline", figure="promote")
     assert run.rc == 0, run.tail(8000)
     staged, promoted = pipeline.slug(STAGING), pipeline.slug(PRODUCTION)
     assert promoted["id"] == staged["id"]
