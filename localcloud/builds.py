@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from localcloud import events, releases, slugs
+from localcloud.errors import Invalid, NotFound
 from localcloud.ids import new_id, now
-from localcloud.records import STACKS, public
+from localcloud.records import STACKS, public, user_ref
 
 if TYPE_CHECKING:
     from localcloud.services import Services
@@ -119,3 +120,84 @@ def run(svc: Services, app: dict[str, Any], build: dict[str, Any]) -> None:
         svc.store.put("build", build, app["id"])
         events.publish(svc, app, "build", "update", public(build))
         svc.logs.emit(app["name"], "heroku", "api", f"Build {build['id']} {build['status']}")
+
+
+def create(
+    svc: Services, app: dict[str, Any], body: dict[str, Any], base_url: str
+) -> dict[str, Any]:
+    """A pending build of the source blob, run in the background; `base_url` is where the
+    API serves its output stream."""
+    blob = body.get("source_blob") or {}
+    if not isinstance(blob, dict) or not blob.get("url"):
+        raise Invalid("source_blob.url is required")
+    checksum = blob.get("checksum")
+    if checksum and not str(checksum).lower().startswith("sha256:"):
+        raise Invalid("source_blob.checksum must look like SHA256:<hex>")
+    key = svc.blobs.key_from_url(blob["url"])
+    if key is not None and not svc.blobs.exists(key):
+        raise Invalid("source_blob.url points at a source that was never uploaded")
+    stamp = now()
+    buildpacks = [
+        {"url": b.get("url"), "name": b.get("name") or b.get("url")}
+        for b in body.get("buildpacks") or []
+        if isinstance(b, dict)
+    ]
+    if not buildpacks:  # the app's buildpack installations, as Heroku does
+        buildpacks = [{"url": url, "name": url} for url in app.get("_buildpacks") or []]
+    build = {
+        "app": {"id": app["id"]},
+        "buildpacks": buildpacks or None,
+        "created_at": stamp,
+        "id": new_id(),
+        "output_stream_url": "",
+        "source_blob": {
+            "checksum": checksum,
+            "url": blob["url"],
+            "version": blob.get("version"),
+            "version_description": blob.get("version_description"),
+        },
+        "release": None,
+        "slug": None,
+        "stack": app["build_stack"]["name"] if app["build_stack"] else "heroku-24",
+        "status": "pending",
+        "updated_at": stamp,
+        "user": user_ref(svc.store),
+    }
+    build["output_stream_url"] = f"{base_url}/streams/builds/{build['id']}"
+    build_log_path(svc, build["id"]).touch()
+    svc.store.put("build", build, app["id"])
+    events.publish(svc, app, "build", "create", public(build))
+    svc.spawn(f"build-{build['id']}", run, svc, app, build)
+    return build
+
+
+def find(svc: Services, app: dict[str, Any], ident: str) -> dict[str, Any]:
+    found = svc.store.get("build", ident)
+    if found is None or found["app"]["id"] != app["id"]:
+        raise NotFound("build")
+    return found
+
+
+def cancel(svc: Services, app: dict[str, Any], ident: str) -> dict[str, Any]:
+    """Cancel a pending build: it ends failed, and makes no slug or release."""
+    found = find(svc, app, ident)
+    if found["status"] != "pending":
+        raise Invalid("Only a pending build can be canceled.")
+    found["_cancel_requested"] = True
+    svc.store.put("build", found, app["id"])
+    return found
+
+
+def purge_cache(svc: Services, ident: str) -> None:
+    """The app's next build installs from scratch."""
+    doc = svc.find_app(ident)
+    doc["_purge_cache"] = True
+    svc.store.put("app", doc, doc["id"])
+
+
+def set_buildpacks(svc: Services, ident: str, urls: list[str]) -> dict[str, Any]:
+    """The app's buildpack installations, used by builds that name none."""
+    doc = svc.find_app(ident)
+    doc["_buildpacks"] = urls
+    svc.store.put("app", doc, doc["id"])
+    return doc

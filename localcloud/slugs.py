@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from localcloud.errors import Invalid
+from localcloud.ids import new_id, now
+from localcloud.records import STACKS
 
 if TYPE_CHECKING:
     from localcloud.services import Services
@@ -66,3 +68,33 @@ def visible_to(svc: Services, slug: dict[str, Any], app_id: str) -> bool:
     return any(
         (r.get("slug") or {}).get("id") == slug["id"] for r in svc.store.list("release", app_id)
     )
+
+
+def create(svc: Services, app: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """A slug record waiting for its tarball (PUT to `blob.url`)."""
+    types = body.get("process_types")
+    if not isinstance(types, dict) or not all(isinstance(v, str) for v in types.values()):
+        raise Invalid("process_types is required: a map of process type to command")
+    stack = STACKS.get(body.get("stack") or app["build_stack"]["name"])
+    if stack is None:
+        raise Invalid("unknown stack")
+    stamp = now()
+    slug_id = new_id()
+    key = svc.blobs.new_key("slugupload")
+    slug = {
+        "blob": {"method": "put", "url": svc.blobs.url(key)},
+        "buildpack_provided_description": body.get("buildpack_provided_description"),
+        "checksum": body.get("checksum"),
+        "commit": body.get("commit"),
+        "commit_description": body.get("commit_description"),
+        "created_at": stamp,
+        "id": slug_id,
+        "process_types": types,
+        "size": None,
+        "stack": stack,
+        "updated_at": stamp,
+        "_app_id": app["id"],
+        "_upload_key": key,
+    }
+    svc.store.put("slug", slug, app["id"])
+    return slug

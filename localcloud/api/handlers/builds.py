@@ -9,12 +9,12 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from localcloud import builds, events, releases, slugs
-from localcloud.api.errors import ApiError, invalid, not_found
+from localcloud import builds, releases, slugs
+from localcloud.api.errors import ApiError, not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
-from localcloud.ids import new_id, now
-from localcloud.records import STACKS, public, user_ref
+from localcloud.ids import new_id
+from localcloud.records import STACKS, public
 
 BLOB_TTL = "3600"
 
@@ -76,57 +76,12 @@ def get_blob(ctx: Ctx, key: str) -> Any:
 @routes.post("/apps/<app>/builds")
 def create_build(ctx: Ctx, app: str) -> Any:
     doc = ctx.svc.find_app(app)
-    body = ctx.body()
-    blob = body.get("source_blob") or {}
-    if not isinstance(blob, dict) or not blob.get("url"):
-        raise invalid("source_blob.url is required")
-    checksum = blob.get("checksum")
-    if checksum and not str(checksum).lower().startswith("sha256:"):
-        raise invalid("source_blob.checksum must look like SHA256:<hex>")
-    key = ctx.svc.blobs.key_from_url(blob["url"])
-    if key is not None and not ctx.svc.blobs.exists(key):
-        raise invalid("source_blob.url points at a source that was never uploaded")
-    stamp = now()
-    buildpacks = [
-        {"url": b.get("url"), "name": b.get("name") or b.get("url")}
-        for b in body.get("buildpacks") or []
-        if isinstance(b, dict)
-    ]
-    if not buildpacks:  # the app's buildpack installations, as Heroku does
-        buildpacks = [{"url": url, "name": url} for url in doc.get("_buildpacks") or []]
-    build = {
-        "app": {"id": doc["id"]},
-        "buildpacks": buildpacks or None,
-        "created_at": stamp,
-        "id": new_id(),
-        "output_stream_url": "",
-        "source_blob": {
-            "checksum": checksum,
-            "url": blob["url"],
-            "version": blob.get("version"),
-            "version_description": blob.get("version_description"),
-        },
-        "release": None,
-        "slug": None,
-        "stack": doc["build_stack"]["name"] if doc["build_stack"] else "heroku-24",
-        "status": "pending",
-        "updated_at": stamp,
-        "user": user_ref(ctx.svc.store),
-    }
-    build["output_stream_url"] = f"{ctx.base_url}/streams/builds/{build['id']}"
-    builds.build_log_path(ctx.svc, build["id"]).touch()
-    ctx.svc.store.put("build", build, doc["id"])
-    events.publish(ctx.svc, doc, "build", "create", public(build))
-    ctx.svc.spawn(f"build-{build['id']}", builds.run, ctx.svc, doc, build)
-    return public(build), 201
+    return public(builds.create(ctx.svc, doc, ctx.body(), ctx.base_url)), 201
 
 
 def _build(ctx: Ctx, app: str, build: str) -> tuple[dict[str, Any], dict[str, Any]]:
     doc = ctx.svc.find_app(app)
-    found = ctx.svc.store.get("build", build)
-    if found is None or found["app"]["id"] != doc["id"]:
-        raise not_found("build")
-    return doc, found
+    return doc, builds.find(ctx.svc, doc, build)
 
 
 @routes.get("/apps/<app>/builds", ranges=("id", "started_at", "created_at"))
@@ -142,19 +97,12 @@ def build_info(ctx: Ctx, app: str, build: str) -> Any:
 @routes.delete("/apps/<app>/builds/<build>")
 def cancel_build(ctx: Ctx, app: str, build: str) -> Any:
     """Cancel a pending build: it ends failed, and makes no slug or release."""
-    doc, found = _build(ctx, app, build)
-    if found["status"] != "pending":
-        raise ApiError(422, "invalid_params", "Only a pending build can be canceled.")
-    found["_cancel_requested"] = True
-    ctx.svc.store.put("build", found, doc["id"])
-    return public(found)
+    return public(builds.cancel(ctx.svc, ctx.svc.find_app(app), build))
 
 
 @routes.delete("/apps/<app>/build-cache")
 def delete_cache(ctx: Ctx, app: str) -> Any:
-    doc = ctx.svc.find_app(app)
-    doc["_purge_cache"] = True  # the next build of this app installs from scratch
-    ctx.svc.store.put("app", doc, doc["id"])
+    builds.purge_cache(ctx.svc, app)
     return Response(b"", 202)
 
 
@@ -208,34 +156,7 @@ def stream_release(ctx: Ctx, release_id: str) -> Any:
 
 @routes.post("/apps/<app>/slugs")
 def create_slug(ctx: Ctx, app: str) -> Any:
-    doc = ctx.svc.find_app(app)
-    body = ctx.body()
-    types = body.get("process_types")
-    if not isinstance(types, dict) or not all(isinstance(v, str) for v in types.values()):
-        raise invalid("process_types is required: a map of process type to command")
-    stack = STACKS.get(body.get("stack") or doc["build_stack"]["name"])
-    if stack is None:
-        raise invalid("unknown stack")
-    stamp = now()
-    slug_id = new_id()
-    key = ctx.svc.blobs.new_key("slugupload")
-    slug = {
-        "blob": {"method": "put", "url": ctx.svc.blobs.url(key)},
-        "buildpack_provided_description": body.get("buildpack_provided_description"),
-        "checksum": body.get("checksum"),
-        "commit": body.get("commit"),
-        "commit_description": body.get("commit_description"),
-        "created_at": stamp,
-        "id": slug_id,
-        "process_types": types,
-        "size": None,
-        "stack": stack,
-        "updated_at": stamp,
-        "_app_id": doc["id"],
-        "_upload_key": key,
-    }
-    ctx.svc.store.put("slug", slug, doc["id"])
-    return public(slug), 201
+    return public(slugs.create(ctx.svc, ctx.svc.find_app(app), ctx.body())), 201
 
 
 @routes.get("/apps/<app>/slugs/<slug>")
