@@ -1,25 +1,15 @@
-"""App features (preboot, runtime-dyno-metadata, ...) and buildpack installations."""
+"""App features (preboot, runtime-dyno-metadata, ...) and buildpack installations over HTTP;
+the records live in localcloud.features and localcloud.builds."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from localcloud import releases
-from localcloud.api.errors import invalid, not_found
+from localcloud import builds, features
+from localcloud.api.errors import invalid
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
-
-STAMP = "2024-01-01T00:00:00Z"
-FEATURES = {
-    "preboot": "Provide seamless web dyno deploys: new dynos start before old ones stop.",
-    "runtime-dyno-metadata": "Dynos get HEROKU_APP_ID, HEROKU_RELEASE_VERSION and friends.",
-    "log-runtime-metrics": "Emit dyno memory and CPU metrics to the logs.",
-    "runtime-heroku-metrics": "Collect language runtime metrics.",
-    "http-session-affinity": "Route a client's requests to the same web dyno.",
-    "spaces-dns-discovery": "DNS service discovery between dynos (Private Spaces).",
-}
-REDEPLOY_ON = {"preboot", "runtime-dyno-metadata"}
+from localcloud.features import FEATURES, STAMP
 
 
 def _view(app: dict[str, Any], name: str) -> dict[str, Any]:
@@ -29,20 +19,13 @@ def _view(app: dict[str, Any], name: str) -> dict[str, Any]:
         "description": FEATURES[name],
         "doc_url": f"https://devcenter.heroku.com/articles/{name}",
         "enabled": enabled,
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"localcloud:feature:{name}")),
+        "id": features.feature_id(name),
         "name": name,
         "state": "general",
         "updated_at": app["updated_at"] if enabled else STAMP,
         "display_name": name.replace("-", " ").capitalize(),
         "feedback_email": "feedback@localcloud.invalid",
     }
-
-
-def _name(ident: str) -> str:
-    for name in FEATURES:
-        if ident in (name, _view({"updated_at": STAMP}, name)["id"]):
-            return name
-    raise not_found("feature")
 
 
 @routes.get("/apps/<app>/features", ranges=("id", "name"))
@@ -53,26 +36,16 @@ def list_features(ctx: Ctx, app: str) -> Any:
 
 @routes.get("/apps/<app>/features/<feature>")
 def info(ctx: Ctx, app: str, feature: str) -> Any:
-    return _view(ctx.svc.find_app(app), _name(feature))
+    return _view(ctx.svc.find_app(app), features.name_of(feature))
 
 
 @routes.patch("/apps/<app>/features/<feature>")
 def update(ctx: Ctx, app: str, feature: str) -> Any:
-    name = _name(feature)
+    name = features.name_of(feature)
     enabled = ctx.body().get("enabled")
     if not isinstance(enabled, bool):
         raise invalid("enabled must be true or false")
-    doc = ctx.svc.find_app(app)
-    with ctx.svc.app_lock(doc["id"]):
-        doc = ctx.svc.find_app(app)
-        current = set(doc.get("_features") or [])
-        before = name in current
-        (current.add if enabled else current.discard)(name)
-        doc["_features"] = sorted(current)
-        ctx.svc.store.put("app", doc, doc["id"])
-    if before != enabled and name == "runtime-dyno-metadata":
-        releases.redeploy(ctx.svc, doc)  # dynos get (or lose) the metadata variables
-    return _view(doc, name)
+    return _view(features.set_enabled(ctx.svc, app, name, enabled), name)
 
 
 # -- buildpack installations ------------------------------------------------------
@@ -97,7 +70,5 @@ def set_buildpacks(ctx: Ctx, app: str) -> Any:
         isinstance(u, dict) and isinstance(u.get("buildpack"), str) for u in updates
     ):
         raise invalid('updates must be a list of {"buildpack": "<url or name>"}')
-    doc = ctx.svc.find_app(app)
-    doc["_buildpacks"] = [u["buildpack"] for u in updates]
-    ctx.svc.store.put("app", doc, doc["id"])
+    doc = builds.set_buildpacks(ctx.svc, app, [u["buildpack"] for u in updates])
     return _buildpacks(doc)
