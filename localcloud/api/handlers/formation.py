@@ -1,4 +1,5 @@
-"""Formation (list, info, update, batch update) and dynos (list, info, restart, stop)."""
+"""Formation (list, info, update, batch update) and dynos (list, info, restart, stop) over
+HTTP; formation records live in localcloud.formation."""
 
 from __future__ import annotations
 
@@ -6,72 +7,26 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from localcloud import formation as formations
 from localcloud import releases
-from localcloud.api.errors import ApiError, invalid, not_found
+from localcloud.api.errors import invalid, not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
-from localcloud.ids import now
 from localcloud.records import app_ref, public
-
-SIZES = {
-    "eco": "Eco", "basic": "Basic", "standard-1x": "Standard-1X", "standard-2x": "Standard-2X",
-    "performance-m": "Performance-M", "performance-l": "Performance-L",
-}  # fmt: skip
-MAX_QUANTITY = 10
-
-
-def _formation(ctx: Ctx, app: dict[str, Any]) -> list[dict[str, Any]]:
-    return ctx.svc.store.list("formation", app["id"])
 
 
 @routes.get("/apps/<app>/formation", ranges=("id", "type"))
 def list_formation(ctx: Ctx, app: str) -> Any:
-    return [public(f) for f in _formation(ctx, ctx.svc.find_app(app))]
-
-
-def _find(ctx: Ctx, app: dict[str, Any], ident: str) -> dict[str, Any]:
-    for entry in _formation(ctx, app):
-        if ident in (entry["id"], entry["type"]):
-            return entry
-    raise not_found("formation")
+    return [public(f) for f in ctx.svc.store.list("formation", ctx.svc.find_app(app)["id"])]
 
 
 @routes.get("/apps/<app>/formation/<formation>")
 def info(ctx: Ctx, app: str, formation: str) -> Any:
-    return public(_find(ctx, ctx.svc.find_app(app), formation))
+    return public(formations.find(ctx.svc.store, ctx.svc.find_app(app), formation))
 
 
-def _apply(ctx: Ctx, app: dict[str, Any], updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Validate every update first, then apply all of them and redeploy once."""
-    planned = []
-    for update in updates:
-        if not isinstance(update, dict):
-            raise invalid("each update is an object")
-        ident = update.get("type") or update.get("id")
-        if not ident:
-            raise invalid("type is required in each update")
-        entry = _find(ctx, app, ident)
-        quantity = update.get("quantity", entry["quantity"])
-        if isinstance(quantity, str) and quantity.isdigit():
-            quantity = int(quantity)
-        if not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
-            raise invalid(f"quantity must be an integer between 0 and {MAX_QUANTITY}")
-        size = update.get("size") or update.get("dyno_size", {}).get("name") or entry["size"]
-        canonical = SIZES.get(str(size).lower())
-        if canonical is None:
-            raise ApiError(422, "invalid_params", f"Invalid dyno size: {size}")
-        planned.append((entry, quantity, canonical))
-    changed = []
-    stamp = now()
-    with ctx.svc.app_lock(app["id"]):
-        for entry, quantity, size in planned:
-            if entry["quantity"] != quantity or entry["size"] != size:
-                entry.update(quantity=quantity, size=size, updated_at=stamp)
-                entry["dyno_size"] = releases.dyno_size(size)
-                ctx.svc.store.put("formation", entry, app["id"])
-            changed.append(entry)
-    releases.redeploy(ctx.svc, app)
-    return [public(e) for e in changed]
+def _apply(ctx: Ctx, app: dict[str, Any], updates: list[Any]) -> list[dict[str, Any]]:
+    return [public(e) for e in formations.apply(ctx.svc, app, updates)]
 
 
 @routes.patch("/apps/<app>/formation")
