@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from localcloud.errors import Invalid, NotFound
 from localcloud.ids import new_id, now
 
 if TYPE_CHECKING:
@@ -180,6 +181,43 @@ def cancel(svc: Services, doc: dict[str, Any]) -> dict[str, Any]:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
     return doc
+
+
+def delete(svc: Services, doc: dict[str, Any]) -> dict[str, Any]:
+    """Forget a finished transfer and its backup; the record as deleted."""
+    if not doc["finished_at"]:
+        raise Invalid("Cancel the transfer before deleting it.")
+    if doc.get("_blob"):
+        svc.blobs.delete(doc["_blob"])
+    svc.store.delete("transfer", doc["id"])
+    doc["deleted_at"] = now()
+    return doc
+
+
+def schedule(
+    svc: Services, app: dict[str, Any], addon: dict[str, Any], name: str, hour: int, tz: str
+) -> dict[str, Any]:
+    """A daily backup of the database at `hour` in `tz`; the same name replaces its schedule."""
+    stamp = now()
+    existing = [s for s in svc.store.list("transfer-schedule", app["id"])
+                if s["_addon_id"] == addon["id"] and s["name"] == name]  # fmt: skip
+    sched = existing[0] if existing else {"uuid": new_id(), "created_at": stamp}
+    sched.update(
+        id=sched["uuid"], name=name, hour=hour, timezone=tz, days=["Every day"],
+        retain_weeks=4, retain_months=0, updated_at=stamp, _addon_id=addon["id"],
+    )  # fmt: skip
+    if existing and existing[0].get("hour") != hour:
+        sched.pop("_last_run", None)
+    svc.store.put("transfer-schedule", sched, app["id"])
+    return sched
+
+
+def unschedule(svc: Services, addon: dict[str, Any], ident: str) -> dict[str, Any]:
+    sched = svc.store.get("transfer-schedule", ident)
+    if sched is None or sched["_addon_id"] != addon["id"]:
+        raise NotFound("schedule")
+    svc.store.delete("transfer-schedule", ident)
+    return sched
 
 
 def run_due_schedules(svc: Services) -> None:

@@ -10,7 +10,7 @@ from localcloud import pgbackups, rollbacks
 from localcloud.api.errors import ApiError, invalid, not_found
 from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
-from localcloud.ids import is_uuid, new_id, now
+from localcloud.ids import is_uuid
 from localcloud.records import public
 
 PREFIX = "/client/v11"
@@ -134,14 +134,7 @@ def cancel(ctx: Ctx, app: str, ident: str) -> Any:
 
 @routes.delete(f"{PREFIX}/apps/<app>/transfers/<ident>", kind="data")
 def delete(ctx: Ctx, app: str, ident: str) -> Any:
-    doc = _transfer(ctx, app, ident)
-    if not doc["finished_at"]:
-        raise ApiError(422, "invalid_params", "Cancel the transfer before deleting it.")
-    if doc.get("_blob"):
-        ctx.svc.blobs.delete(doc["_blob"])
-    ctx.svc.store.delete("transfer", doc["id"])
-    doc["deleted_at"] = now()
-    return _view(doc, False)
+    return _view(pgbackups.delete(ctx.svc, _transfer(ctx, app, ident)), False)
 
 
 @routes.post(f"{PREFIX}/databases/<db>/restores", kind="data")
@@ -180,25 +173,10 @@ def schedule(ctx: Ctx, db: str) -> Any:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise invalid(f"unknown timezone {tz}") from exc
     name = str(body.get("schedule_name") or f"{_attachment_name(ctx, addon)}_URL")
-    stamp = now()
-    existing = [s for s in ctx.svc.store.list("transfer-schedule", app["id"])
-                if s["_addon_id"] == addon["id"] and s["name"] == name]  # fmt: skip
-    sched = existing[0] if existing else {"uuid": new_id(), "created_at": stamp}
-    sched.update(
-        id=sched["uuid"], name=name, hour=hour, timezone=tz, days=["Every day"],
-        retain_weeks=4, retain_months=0, updated_at=stamp, _addon_id=addon["id"],
-    )  # fmt: skip
-    if existing and existing[0].get("hour") != hour:
-        sched.pop("_last_run", None)
-    ctx.svc.store.put("transfer-schedule", sched, app["id"])
+    sched = pgbackups.schedule(ctx.svc, app, addon, name, hour, tz)
     return public(sched), 201
 
 
 @routes.delete(f"{PREFIX}/databases/<db>/transfer-schedules/<uuid>", kind="data")
 def unschedule(ctx: Ctx, db: str, uuid: str) -> Any:
-    addon = _database(ctx, db)
-    sched = ctx.svc.store.get("transfer-schedule", uuid)
-    if sched is None or sched["_addon_id"] != addon["id"]:
-        raise not_found("schedule")
-    ctx.svc.store.delete("transfer-schedule", uuid)
-    return public(sched)
+    return public(pgbackups.unschedule(ctx.svc, _database(ctx, db), uuid))
