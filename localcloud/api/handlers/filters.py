@@ -10,7 +10,7 @@ from localcloud.api.routing import routes
 from localcloud.api.server import Ctx
 
 
-@routes.post("/filters/apps")
+@routes.post("/filters/apps", ranges=("id", "name", "updated_at"))
 def filter_apps(ctx: Ctx) -> Any:
     """The apps whose id is in `{"in": {"id": [...]}}`, as team-apps of no team."""
     ids = (ctx.body().get("in") or {}).get("id")
