@@ -178,8 +178,8 @@ class Addon(HerokuResource):
         plan = self.params["plan"]
         return {} if _plan_matches(found, plan) else {"plan": plan}
 
-    def view(self, addon):
-        return _view(addon)
+    def view(self, resource):
+        return _view(resource)
 
     def ensure(self):
         result = super(Addon, self).ensure()

@@ -157,13 +157,13 @@ class App(HerokuResource):
             preview["build_stack"] = {"name": update["build_stack"]}
         return preview
 
-    def created(self, app):
+    def created(self, resource):
         # a new app may still need what only an update sets (maintenance on)
-        update = self.updates(app)
-        return self.client.patch(self.item_path(), update) if update else app
+        update = self.updates(resource)
+        return self.client.patch(self.item_path(), update) if update else resource
 
-    def view(self, app):
-        return _view(app)
+    def view(self, resource):
+        return _view(resource)
 
 
 def ensure_buildpacks(hm, result):

@@ -89,8 +89,8 @@ class Domain(HerokuResource):
     def item_path(self, found=None):
         return app_path(self.params["app"], "domains", self.hostname)
 
-    def view(self, domain):
-        return {"hostname": self.hostname if domain else None}
+    def view(self, resource):
+        return {"hostname": self.hostname if resource else None}
 
 
 def ensure_acm(hm, result):

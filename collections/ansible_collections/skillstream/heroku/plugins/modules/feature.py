@@ -71,8 +71,8 @@ class Feature(HerokuResource):
         wanted = self.params["enabled"]
         return {} if bool(found.get("enabled")) == wanted else {"enabled": wanted}
 
-    def view(self, feature):
-        return {self.params["name"]: bool(feature.get("enabled"))} if feature else {}
+    def view(self, resource):
+        return {self.params["name"]: bool(resource.get("enabled"))} if resource else {}
 
 
 def main():

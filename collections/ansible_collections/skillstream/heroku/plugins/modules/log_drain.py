@@ -79,11 +79,11 @@ class LogDrain(HerokuResource):
     def item_path(self, found):
         return app_path(self.params["app"], "log-drains", found["id"])
 
-    def view(self, drain):
-        return {"url": redact_url(drain.get("url"))} if drain else {}
+    def view(self, resource):
+        return {"url": redact_url(resource.get("url"))} if resource else {}
 
-    def public(self, drain):
-        return dict(drain, url=redact_url(drain.get("url"))) if drain else {}
+    def public(self, resource):
+        return dict(resource, url=redact_url(resource.get("url"))) if resource else {}
 
 
 def main():

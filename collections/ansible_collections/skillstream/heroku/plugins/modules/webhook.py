@@ -125,24 +125,24 @@ class Webhook(HerokuResource):
             update.update(self.secrets())  # never read back, so sent only when told to
         return update
 
-    def created(self, hook):
-        return dict(hook, secret_sent=self.secret_sent)
+    def created(self, resource):
+        return dict(resource, secret_sent=self.secret_sent)
 
-    def view(self, hook):
-        if not hook:
+    def view(self, resource):
+        if not resource:
             return {}
         shown = {
-            "url": hook.get("url"),
-            "include": sorted(hook.get("include") or []),
-            "level": hook.get("level"),
+            "url": resource.get("url"),
+            "include": sorted(resource.get("include") or []),
+            "level": resource.get("level"),
         }
-        if hook.get("secret_sent") or any(hook.get(k) for k in SECRET_KEYS):
+        if resource.get("secret_sent") or any(resource.get(k) for k in SECRET_KEYS):
             shown["secret"] = MASK + " (set)"
         return shown
 
-    def public(self, hook):
+    def public(self, resource):
         hidden = (*SECRET_KEYS, "secret_sent")
-        return dict((k, v) for k, v in (hook or {}).items() if k not in hidden)
+        return dict((k, v) for k, v in (resource or {}).items() if k not in hidden)
 
 
 def main():
