@@ -115,7 +115,8 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
     return proc.stdout
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free loopback port for an add-on server (also redisservers')."""
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
@@ -228,7 +229,7 @@ def _layout(root: Path, name: str) -> dict[str, Any]:
     (base / "archive").mkdir(mode=0o700)
     for path in (base, base / "archive"):
         _chown(path)
-    return {"type": "postgres-cluster", "dir": str(base), "port": _free_port(),
+    return {"type": "postgres-cluster", "dir": str(base), "port": free_port(),
             "admin_password": secrets.token_hex(16)}  # fmt: skip
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import contextlib
 import secrets
 import shutil
-import socket
 import subprocess
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from localcloud import pgclusters
 from localcloud.runtime import tls
 
 HOST = "127.0.0.1"
@@ -38,12 +38,6 @@ _started_lock = threading.Lock()
 
 def root_for(home: Path) -> Path:
     return home / "redis"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def _conf(backing: dict[str, Any]) -> str:
@@ -151,7 +145,7 @@ def create(home: Path, name: str) -> dict[str, Any]:
     backing = {
         "type": "redis-server",
         "dir": str(base),
-        "port": _free_port(),
+        "port": pgclusters.free_port(),
         "password": secrets.token_hex(24),
         "cert": str(cert),
         "key": str(key),
