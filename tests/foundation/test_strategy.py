@@ -1,0 +1,81 @@
+"""Playbooks run on Mitogen's linear strategy, and the collection list is made once per run."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SHIM = REPO / "plugins" / "strategy" / "mitogen_linear.py"
+
+
+def load_shim():
+    spec = importlib.util.spec_from_file_location("skillstream_mitogen_linear", SHIM)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_collection_dirs_are_listed_once_per_run(monkeypatch) -> None:
+    import ansible.collections.list as collection_list
+
+    calls = []
+
+    def listing(search_paths=None, coll_filter=None, artifacts_manager=None, dedupe=True):
+        calls.append((search_paths, coll_filter, artifacts_manager, dedupe))
+        return iter([b"/c/amazon/aws", b"/c/skillstream/heroku"])
+
+    monkeypatch.setattr(collection_list, "list_collection_dirs", listing)
+    shim = load_shim()  # captures Ansible's listing, as at the start of a run
+    shim._remember_collection_dirs()
+    shim._remember_collection_dirs()  # a second play: still one listing
+    remembered = collection_list.list_collection_dirs
+    for _ in range(3):  # what Mitogen's planner calls before every collection module
+        assert list(remembered()) == [b"/c/amazon/aws", b"/c/skillstream/heroku"]
+    assert len(calls) == 1
+    # Calls with their own arguments still reach Ansible's own listing.
+    list(remembered(coll_filter="amazon.aws"))
+    assert calls[-1] == (None, "amazon.aws", None, True)
+    assert len(calls) == 2
+
+
+def test_a_playbook_runs_a_collection_module_on_the_mitogen_strategy(tmp_path: Path) -> None:
+    playbook = tmp_path / "one.yml"
+    playbook.write_text(
+        "- hosts: localhost\n  connection: local\n  gather_facts: false\n"
+        "  vars: {ansible_python_interpreter: '{{ ansible_playbook_python }}'}\n"
+        "  tasks:\n"
+        "    - community.general.read_csv: {path: /etc/os-release, delimiter: '='}\n"
+        "    - ansible.builtin.debug: {msg: '{{ ansible_play_hosts }}'}\n"
+        "    - ansible.builtin.stat: {path: /}\n      register: root\n"
+        "    - ansible.builtin.assert: {that: root.stat.isdir}\n"
+    )
+    env = os.environ | {
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
+    }
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(playbook)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    report = json.loads(out.stdout)
+    assert report["stats"]["localhost"]["failures"] == 0
+    config = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-config"), "dump", "--only-changed"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "DEFAULT_STRATEGY(" in config and "mitogen_linear" in config
