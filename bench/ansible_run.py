@@ -80,12 +80,18 @@ def run_playbook(
     extra_vars: dict[str, Any] | None = None,
     log_path: Path | None = None,
     timeout: float = 900,
+    root: Path = REPO,
 ) -> PlaybookRun:
-    """`ansible-playbook <playbook>` from the repository root, timed from the outside."""
+    """`ansible-playbook <playbook>` from a repository root, timed from the outside.
+
+    `root` is the tree whose playbooks, roles and ansible.cfg run (the cwd); the venv's
+    ansible is the same for every tree (a git worktree has no .venv of its own).
+    """
     cmd = [str(BIN / "ansible-playbook"), playbook]
     for key, value in (extra_vars or {}).items():
         cmd += ["-e", f"{key}={value}" if isinstance(value, str) else json.dumps({key: value})]
-    run_env = env | {
+    # ansible.cfg is found in the cwd only if ANSIBLE_CONFIG does not name another one.
+    run_env = {k: v for k, v in env.items() if k != "ANSIBLE_CONFIG"} | {
         "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
         "ANSIBLE_JSON_INDENT": "0",
         "ANSIBLE_NOCOLOR": "1",
@@ -94,7 +100,7 @@ def run_playbook(
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     out = subprocess.run(
-        cmd, cwd=REPO, env=run_env, capture_output=True, text=True, timeout=timeout, check=False
+        cmd, cwd=root, env=run_env, capture_output=True, text=True, timeout=timeout, check=False
     )
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
