@@ -23,7 +23,11 @@ def top_tasks(run: PlaybookRun, top: int = TOP) -> list[tuple[str, float, str]]:
     return [(name, secs, status[name]) for name, secs in ranked]
 
 
-def plot_phases(phases: dict[str, PlaybookRun], path: Path) -> Path:
+def plot_phases(
+    phases: dict[str, PlaybookRun],
+    path: Path,
+    title: str = "Where a deploy's time goes (ansible.posix.json task timings)",
+) -> Path:
     """One panel per phase: the slowest tasks as horizontal bars, coloured by outcome."""
     import matplotlib
 
@@ -54,7 +58,7 @@ def plot_phases(phases: dict[str, PlaybookRun], path: Path) -> Path:
         ax.margins(x=0.12)
     handles = [Patch(color=c, label=s) for s, c in COLOURS.items()]
     fig.legend(handles=handles, loc="upper right", fontsize=7, ncol=4)
-    fig.suptitle("Where a deploy's time goes (ansible.posix.json task timings)", fontsize=10)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
