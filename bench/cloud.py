@@ -18,10 +18,12 @@ from bench.common import PYTHON, REPO, free_port, free_port_block
 # worktree's add-ons are dropped by that tree's localcloud code, not by this one's.
 _DROP_ADDONS = """
 import sys
+from pathlib import Path
+
 from localcloud import addons
 from localcloud.store import Store
 
-store = Store(sys.argv[1])
+store = Store(Path(sys.argv[1]))
 try:
     for addon in store.list("addon"):
         backing = addon.get("_backing") or {}
@@ -112,8 +114,9 @@ class PrivateCloud:
             timeout=120,
             check=False,
         )
-        for line in (out.stdout + out.stderr).strip().splitlines()[-5:]:
-            print(f"  warning: {line}")
+        if out.returncode != 0 or out.stdout.strip():
+            tail = (out.stdout + out.stderr).strip().splitlines()[-3:]
+            print(f"  warning: add-on databases of {self.home} not all dropped: {' / '.join(tail)}")
 
     @property
     def api_url(self) -> str:

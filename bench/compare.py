@@ -21,9 +21,9 @@ class ComparedFigure(Figure):
     plain_note = ""
 
     def line(self) -> str:
-        text = f"  {self.name:<52} {fmt(self.value):>9} {self.unit:<4}"
+        text = f"  {self.name:<52} {fmt(self.value):>8} {self.unit:<5}"
         if self.baseline is not None or self.ratio is not None:
-            text += f" baseline {fmt(self.baseline):>8}  x{fmt(self.ratio):<6}"
+            text += f" baseline {fmt(self.baseline):>8}  {fmt(self.ratio):>5}x"
         if self.met is not None:
             mark = "met" if self.met else "MISSED"
             text += f"  target {self.op} {fmt(self.limit)} {self.unit}: {mark}"

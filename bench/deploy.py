@@ -226,6 +226,7 @@ class TreeBench:
             self.error(f"floor playbook failed ({run.returncode}): {run.failure}")
             return
         self.floors.append(run.wall_seconds)
+        self.say(f"one-task floor: {run.wall_seconds:.2f} s")
         self.figures["floor"] = statistics.median(self.floors)
         self.details["floor_seconds"] = [round(s, 3) for s in self.floors]
 
@@ -424,13 +425,14 @@ def report_figures(report: ComparedReport, baseline: TreeBench, current: TreeBen
     add("rollback_requests", "rollback: Heroku API requests", "req")
     # The diagnostic: what Mitogen alone buys. Its baseline column is the baseline's no-op
     # deploy with the baseline's own strategy.
-    strategy = current.tree.describe()["ansible_strategy"]
+    # The trees' ansible.cfg as read before the baseline worktree was removed.
+    strategy = current.details["tree"]["ansible_strategy"]
     report.add(
         "diagnostic: no-op deploy, ANSIBLE_STRATEGY=linear",
         cur.get("noop_linear_wall"),
         "s",
         note=f"current tree; baseline column: its no-op with its own strategy "
-        f"({baseline.tree.describe()['ansible_strategy']})",
+        f"({baseline.details['tree']['ansible_strategy']})",
         baseline=base.get("noop_wall"),
     )
     linear, own = cur.get("noop_linear_wall"), cur.get("noop_wall")
