@@ -8,7 +8,7 @@ from .playbook import mod, run_play
 
 
 def test_pipeline_and_couplings_are_idempotent_with_check_mode_and_diff(heroku, new_app, tmp_path):
-    name = f"pl-{uuid.uuid4().hex[:8]}"
+    name, second = f"pl-{uuid.uuid4().hex[:8]}", f"pl-{uuid.uuid4().hex[:8]}"
     staging, other = new_app("plst"), new_app("plot")
     couple = {"app": staging, "pipeline": name, "stage": "staging"}
     run = run_play(
@@ -21,15 +21,18 @@ def test_pipeline_and_couplings_are_idempotent_with_check_mode_and_diff(heroku, 
             mod("pipeline_coupling", **couple),
             mod("pipeline_coupling", **{**couple, "stage": "development"}),
             mod("pipeline_coupling", app=other, pipeline="no-such-pipeline", stage="staging"),
+            mod("pipeline", name=second),
+            mod("pipeline_coupling", app=staging, pipeline=second, stage="staging"),
+            mod("pipeline_coupling", app=staging, pipeline=second, state="absent"),
+            mod("pipeline", name=second, state="absent"),
             mod("pipeline", name="Bad_Name"),
             mod("pipeline_coupling", app=staging, state="absent"),
             mod("pipeline", name=name, state="absent"),
         ],
         tmp_path,
     )
-    check, create, again, c_check, c_create, c_again, restage, missing, bad, gone, deleted = (
-        run.results
-    )
+    (check, create, again, c_check, c_create, c_again, restage, missing, _, moved, off_other, _,
+     bad, gone, deleted) = run.results  # fmt: skip
     assert check["changed"] and check["diff"] == {"before": {}, "after": {"name": name}}
     assert create["changed"] and create["pipeline"]["id"] and not again["changed"]
     assert c_check["changed"] and c_create["changed"] and not c_again["changed"]
@@ -37,6 +40,12 @@ def test_pipeline_and_couplings_are_idempotent_with_check_mode_and_diff(heroku, 
     assert restage["changed"] and restage["coupling"]["stage"] == "development"
     assert restage["diff"]["before"]["stage"] == "staging"
     assert missing["failed"] and "Pipeline no-such-pipeline does not exist" in missing["msg"]
+    # An app on one pipeline is not moved silently, and leaving another pipeline is a no-op.
+    assert (
+        moved["failed"]
+        and f"is on pipeline {name} (stage development), not {second}" in moved["msg"]
+    )
+    assert not off_other["changed"] and not off_other.get("failed")
     assert bad["failed"] and "'Bad_Name' is not a valid pipeline name" in bad["msg"]
     assert bad["api_calls"] == 0
     assert gone["changed"] and deleted["changed"]

@@ -70,6 +70,10 @@ class HerokuResource:
         """In check mode: ``found`` as the PATCH of ``update`` would leave it."""
         return dict(found, **update)
 
+    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POST the new resource; after a dropped connection ``find`` tells whether it was made."""
+        return self.client.post(self.create_path(), body, recover=self.find)
+
     def created(self, resource: dict[str, Any]) -> dict[str, Any]:
         """After a real create or update (not in check mode): e.g. wait until it is ready."""
         return resource
@@ -99,8 +103,7 @@ class HerokuResource:
         body = self.create_body()
         if self.hm.check_mode:
             return self.preview_create(body)
-        made = self.client.post(self.create_path(), body, recover=self.find)
-        return self.created(made)
+        return self.created(self.create(body))
 
     def _delete(self, found: Optional[dict[str, Any]]) -> None:
         if found and not self.hm.check_mode:

@@ -65,50 +65,47 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     segment,
 )
 from ansible_collections.skillstream.heroku.plugins.module_utils.pipelines import find_pipeline
+from ansible_collections.skillstream.heroku.plugins.module_utils.resource import HerokuResource
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{2,29}$")
 
 
-def _create(client, name):
-    """Create the pipeline; one created meanwhile (another app's deploy) is the same one."""
-    try:
-        return client.post(
-            "/pipelines", {"name": name}, recover=lambda: find_pipeline(client, name)
-        )
-    except HerokuError as exc:
-        found = find_pipeline(client, name) if exc.status == 422 else None
-        if found is None:
-            raise
-        return found
+class Pipeline(HerokuResource):
+    result_key = "pipeline"
+
+    def find(self):
+        return find_pipeline(self.client, self.params["name"])
+
+    def create_path(self):
+        return "/pipelines"
+
+    def create_body(self):
+        return {"name": self.params["name"]}
+
+    def create(self, body):
+        # A pipeline another app's deploy created meanwhile (422: name taken) is this one.
+        try:
+            return super().create(body)
+        except HerokuError as exc:
+            found = self.find() if exc.status == 422 else None
+            if found is None:
+                raise
+            return found
+
+    def item_path(self, found):
+        return "/pipelines/%s" % segment(found["id"])
+
+    def view(self, resource):
+        return {"name": resource["name"]} if resource else {}
 
 
 def run(hm):
-    client, p = hm.client, hm.params
-    name = p["name"]
-    if not NAME_RE.match(name):
+    if not NAME_RE.match(hm.params["name"]):
         raise ModuleFailure(
             "name %r is not a valid pipeline name (3 to 30 lower case letters, digits and "
-            "dashes, starting with a letter)" % name
+            "dashes, starting with a letter)" % hm.params["name"]
         )
-    pipeline = find_pipeline(client, name)
-    before = {"name": name} if pipeline else {}
-    changed = False
-    if p["state"] == "present" and not pipeline:
-        changed = True
-        pipeline = {"name": name}
-        if not hm.check_mode:
-            pipeline = _create(client, name)
-    elif p["state"] == "absent" and pipeline:
-        changed = True
-        if not hm.check_mode:
-            client.delete("/pipelines/%s" % segment(pipeline["id"]))
-        pipeline = None
-    after = {"name": name} if pipeline else {}
-    return {
-        "changed": changed,
-        "pipeline": pipeline or {},
-        "diff": {"before": before, "after": after},
-    }
+    return Pipeline(hm).ensure()
 
 
 def main():

@@ -76,67 +76,75 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.pipelines impor
     coupling_of,
     find_pipeline,
 )
+from ansible_collections.skillstream.heroku.plugins.module_utils.resource import HerokuResource
 
 
-def _view(pipeline_name, coupling):
-    return {"pipeline": pipeline_name, "stage": coupling["stage"]} if coupling else {}
+class Coupling(HerokuResource):
+    """The app's coupling to the pipeline the options name (an app is on one at most)."""
 
+    result_key = "coupling"
 
-def run(hm):
-    client, p = hm.client, hm.params
-    app = p["app"]
-    coupling = coupling_of(client, app)
-    pipeline = find_pipeline(client, p["pipeline"]) if p["pipeline"] else None
-    if p["state"] == "present" and pipeline is None and not hm.check_mode:
-        raise ModuleFailure(
-            "Pipeline %s does not exist (create it with "
-            "skillstream.heroku.pipeline first)" % p["pipeline"]
-        )
-    current_pipeline = None
-    if coupling:
-        current_pipeline = (
-            pipeline
-            if pipeline and pipeline["id"] == coupling["pipeline"]["id"]
-            else find_pipeline(client, coupling["pipeline"]["id"])
-        )
-    before = _view((current_pipeline or {}).get("name"), coupling)
-    wanted_id = (pipeline or {}).get("id")
-    changed = False
-    path = "/pipeline-couplings/%s"
-    if p["state"] == "present":
-        if coupling and coupling["pipeline"]["id"] != wanted_id:
+    def __init__(self, hm):
+        super().__init__(hm)
+        name = self.params["pipeline"]
+        self.pipeline = find_pipeline(self.client, name) if name else None
+        if self.wanted_state == "present" and self.pipeline is None and not hm.check_mode:
+            raise ModuleFailure(
+                "Pipeline %s does not exist (create it with skillstream.heroku.pipeline first)"
+                % name
+            )
+
+    def find(self):
+        coupling = coupling_of(self.client, self.params["app"])
+        wanted_id = (self.pipeline or {}).get("id")
+        if coupling is None or not self.params["pipeline"]:
+            return coupling
+        if coupling["pipeline"]["id"] == wanted_id:
+            return coupling
+        if self.wanted_state == "present":
             raise ModuleFailure(
                 "App %s is on pipeline %s (stage %s), not %s: take it off first "
                 "(state=absent) to move it"
-                % (app, (current_pipeline or {}).get("name"), coupling["stage"], p["pipeline"])
-            )
-        if not coupling:
-            changed = True
-            coupling = {"stage": p["stage"], "app": {"id": None}, "pipeline": {"id": wanted_id}}
-            if not hm.check_mode:
-                coupling = client.post(
-                    "/pipeline-couplings",
-                    {"app": app, "pipeline": wanted_id, "stage": p["stage"]},
-                    recover=lambda: coupling_of(client, app),
+                % (
+                    self.params["app"],
+                    self._pipeline_name(coupling),
+                    coupling["stage"],
+                    self.params["pipeline"],
                 )
-        elif coupling["stage"] != p["stage"]:
-            changed = True
-            coupling = dict(coupling, stage=p["stage"])
-            if not hm.check_mode:
-                coupling = client.patch(path % segment(coupling["id"]), {"stage": p["stage"]})
-        after = _view(p["pipeline"] if pipeline is None else pipeline["name"], coupling)
-    else:
-        if coupling and (wanted_id is None or coupling["pipeline"]["id"] == wanted_id):
-            changed = True
-            if not hm.check_mode:
-                client.delete(path % segment(coupling["id"]))
-            coupling = None
-        after = _view((current_pipeline or {}).get("name"), coupling)
-    return {
-        "changed": changed,
-        "coupling": coupling or {},
-        "diff": {"before": before, "after": after},
-    }
+            )
+        return None  # on another pipeline: not this coupling, nothing to remove
+
+    def create_path(self):
+        return "/pipeline-couplings"
+
+    def create_body(self):
+        return {
+            "app": self.params["app"],
+            "pipeline": (self.pipeline or {}).get("id"),
+            "stage": self.params["stage"],
+        }
+
+    def preview_create(self, body):
+        return {"stage": body["stage"], "app": {"id": None}, "pipeline": {"id": body["pipeline"]}}
+
+    def item_path(self, found):
+        return "/pipeline-couplings/%s" % segment(found["id"])
+
+    def updates(self, found):
+        return {"stage": self.params["stage"]} if found["stage"] != self.params["stage"] else {}
+
+    def view(self, resource):
+        if not resource:
+            return {}
+        return {"pipeline": self._pipeline_name(resource), "stage": resource["stage"]}
+
+    def _pipeline_name(self, coupling):
+        pipeline_id = coupling["pipeline"]["id"]
+        if pipeline_id is None:  # check mode, a pipeline still to be made: the name given
+            return self.params["pipeline"]
+        if self.pipeline and pipeline_id == self.pipeline["id"]:
+            return self.pipeline["name"]
+        return (find_pipeline(self.client, pipeline_id) or {}).get("name")
 
 
 def main():
@@ -146,7 +154,9 @@ def main():
         stage=dict(type="str", choices=STAGES),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    HerokuModule(spec, required_if=[("state", "present", ("pipeline", "stage"))]).run(run)
+    HerokuModule(spec, required_if=[("state", "present", ("pipeline", "stage"))]).run(
+        lambda hm: Coupling(hm).ensure()
+    )
 
 
 if __name__ == "__main__":
