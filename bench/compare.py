@@ -23,7 +23,8 @@ class ComparedFigure(Figure):
     def line(self) -> str:
         text = f"  {self.name:<52} {fmt(self.value):>8} {self.unit:<5}"
         if self.baseline is not None or self.ratio is not None:
-            text += f" baseline {fmt(self.baseline):>8}  {fmt(self.ratio):>5}x"
+            ratio = "n/a" if self.ratio is None else f"{fmt(self.ratio)}x"
+            text += f" baseline {fmt(self.baseline):>8}  {ratio:>6}"
         if self.met is not None:
             mark = "met" if self.met else "MISSED"
             text += f"  target {self.op} {fmt(self.limit)} {self.unit}: {mark}"
