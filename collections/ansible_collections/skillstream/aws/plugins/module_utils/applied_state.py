@@ -1,0 +1,89 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fingerprint what a role applied, from read-only AWS calls (the applied_state module).
+
+A role that converged records a hash of its inputs and of what AWS reads back afterwards.
+On the next run, the same inputs and the same read-back state give the same hash: the
+role's ensure tasks would change nothing, so they may be skipped. Any difference (a hand
+change, a new input, a missing resource) gives another hash and the role runs in full.
+
+Only the hash is compared: nothing here knows what a bucket or an alarm is, so the
+amazon.aws/community.aws modules stay the only judges of what "converged" means.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from typing import Any
+
+READ_PREFIXES = ("get_", "describe_", "list_")
+
+
+def refused_operations(reads: list[dict]) -> list[str]:
+    """The operations of `reads` that are not read-only by their name."""
+    return [r["operation"] for r in reads if not r["operation"].startswith(READ_PREFIXES)]
+
+
+def decode_json_strings(value: Any) -> Any:
+    """Decode strings that are JSON documents (bucket policies, topic policies), so that a
+    query can reach inside them and their key order does not count."""
+    if isinstance(value, dict):
+        return {k: decode_json_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode_json_strings(v) for v in value]
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return decode_json_strings(json.loads(value))
+        except ValueError:
+            return value
+    return value
+
+
+def plain(value: Any, ignore_keys: frozenset[str] = frozenset()) -> Any:
+    """JSON-safe copy of a response: no ResponseMetadata (request ids, retries), no keys in
+    `ignore_keys` at any depth, timestamps as ISO strings, bytes as hex."""
+    if isinstance(value, dict):
+        return {
+            str(k): plain(v, ignore_keys)
+            for k, v in value.items()
+            if k != "ResponseMetadata" and k not in ignore_keys
+        }
+    if isinstance(value, (list, tuple)):
+        return [plain(v, ignore_keys) for v in value]
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def fingerprint(inputs: Any, reads: list[Any]) -> str:
+    """sha256 of the inputs and the normalised reads (keys sorted, so order of a dict's keys
+    never counts; order of lists does: use a query's sort_by where it does not matter)."""
+    document = json.dumps(
+        {"inputs": plain(inputs), "reads": reads},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(document.encode()).hexdigest()
+
+
+def parse_stored(raw: str | None) -> dict:
+    """The stored {"fingerprint", "facts"}; {} when absent or not ours."""
+    if not raw:
+        return {}
+    try:
+        stored = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(stored, dict) or not isinstance(stored.get("fingerprint"), str):
+        return {}
+    if not isinstance(stored.get("facts"), dict):
+        stored["facts"] = {}
+    return stored
+
+
+def render_stored(fresh: str, facts: dict) -> str:
+    return json.dumps({"fingerprint": fresh, "facts": facts}, sort_keys=True)
