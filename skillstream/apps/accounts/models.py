@@ -16,9 +16,14 @@ class UserManager(BaseUserManager["User"]):
     def get(self, *args, **kwargs) -> "User":
         """By primary key alone in plain SQL: that is how every signed-in request loads its
         user (ModelBackend.get_user), and compiling the ORM's query cost more CPU than the
-        whole lookup does without it."""
+        whole lookup does without it. While a request loads its session's user, from the
+        cache (apps.accounts.session_user)."""
         if args or set(kwargs) != {"pk"}:
             return super().get(*args, **kwargs)
+        from apps.accounts import session_user
+
+        if session_user.LOADING.get() is not None:
+            return session_user.load(int(kwargs["pk"]))
         found = list(self.raw("SELECT * FROM accounts_user WHERE id = %s", [int(kwargs["pk"])]))
         if not found:
             raise self.model.DoesNotExist(f"No user with id {kwargs['pk']}")

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 GENERATION_KEY = "page:generation"  # everything list pages show: videos, channels, users
@@ -25,11 +26,31 @@ def studio_generation_key(user_id: int) -> str:
 
 
 def bump(*keys: str) -> None:
+    if not keys:
+        return
+    redis = redis_client()
+    if redis is not None:
+        # One round trip for any number of keys (a new video's subscribers). INCR of a missing
+        # key stores 1 without expiry, as the fallback below does, in the cache's own format.
+        pipe = redis.pipeline(transaction=False)
+        for key in keys:
+            pipe.incr(cache.make_and_validate_key(key))
+        pipe.execute()
+        return
     for key in keys:
         try:
             cache.incr(key)
         except ValueError:  # no generation yet: nothing is cached under one
             cache.add(key, 1, None)
+
+
+def bump_now_and_on_commit(*keys: str) -> None:
+    """bump(), and once more when the current transaction commits (a signal receiver runs
+    before the commit): a request that read the old rows between the two stored what it
+    rendered under the first bump's generation, which the second retires."""
+    bump(*keys)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: bump(*keys))
 
 
 def get_current(key: str, generation_keys: Sequence[str]) -> tuple[Any, tuple[int, ...]]:

@@ -11,10 +11,14 @@ SITE_NAME = "SkillStream"
 
 def site(request: HttpRequest) -> dict:
     unread: Any = 0
-    if request.user.is_authenticated:
-        # Counted when the navigation shows it, unless the view already knows it.
-        user_id = request.user.pk
-        unread = SimpleLazyObject(lambda: unread_count(user_id))
+    user = request.user
+    if user.is_authenticated:
+        # Loaded with the user from the cache (apps.accounts.session_user); otherwise counted
+        # when the navigation shows it, unless the view already knows it.
+        unread = getattr(user, "unread_notifications", None)
+        if unread is None:
+            user_id = user.pk
+            unread = SimpleLazyObject(lambda: unread_count(user_id))
     return {
         "site_name": SITE_NAME,
         "unread_notifications": unread,

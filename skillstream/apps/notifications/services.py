@@ -6,6 +6,8 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import connection
 
 from apps.accounts.models import Subscription
+from apps.accounts.session_user import generation_key as user_generation_key
+from apps.core.cache import bump_now_and_on_commit
 from apps.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,8 @@ def notify_new_video(video, site_url: str) -> int:
         [Notification(recipient=s.subscriber, video=video) for s in subscribers],
         ignore_conflicts=True,
     )
+    # bulk_create sends no signal: the subscribers' cached unread counts are retired here.
+    bump_now_and_on_commit(*(user_generation_key(s.subscriber_id) for s in subscribers))
     base = site_url.rstrip("/")
     messages = [
         EmailMessage(

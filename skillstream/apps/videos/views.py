@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Sum
@@ -15,12 +16,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts import session_user
 from apps.accounts.models import Subscription
 from apps.core.cache import (
     GENERATION_KEY,
     cache_for_anonymous,
     current,
-    get_current,
     path_digest,
     set_current,
     studio_generation_key,
@@ -30,7 +31,6 @@ from apps.core.jobs import enqueue
 from apps.core.pagination import paginate
 from apps.core.per_viewer import render_shared
 from apps.core.urls_util import safe_next
-from apps.notifications.services import UNREAD_COUNT_SQL
 from apps.videos.forms import CommentForm, UploadForm, VideoDetailsForm
 from apps.videos.media import ACCEPTED_LABEL, VIDEO_TYPES
 from apps.videos.models import Comment, Like, Video
@@ -75,16 +75,21 @@ def feed(request: HttpRequest) -> HttpResponse:
 def watch(request: HttpRequest, pk: int) -> HttpResponse:
     """The page everyone opens. A ready video's page is rendered once per video, comment page
     and generation (apps.core.per_viewer); each request fills in only who is looking."""
-    anonymous = not request.user.is_authenticated and not len(messages.get_messages(request))
+    user_id = session_user.session_user_id(request)  # the session's own round trip, if any
+    anonymous = user_id is None and not len(messages.get_messages(request))
     key = f"page:watch:{pk}:{path_digest(request)}"
     everyone_key = f"{key}:anonymous"  # the page filled in for anyone anonymous, ready to send
     generation_keys = [GENERATION_KEY, video_generation_key(pk)]
+    # A signed-in viewer's row and facts (liked, subscribed) are read in the same round trip.
+    viewer_keys = [] if user_id is None else [*session_user.keys(user_id), _facts_key(user_id, pk)]
     view = ViewCount(request, pk)
     read_key = everyone_key if anonymous else key
-    # One round trip for a cached page: the page, its generations and the view counted.
-    cached, generations = current(
-        view.read_and_count([*generation_keys, read_key]), read_key, generation_keys
-    )
+    # One round trip for a cached page: the page, its generations, the viewer and the view
+    # counted.
+    found = view.read_and_count([*generation_keys, *viewer_keys, read_key])
+    cached, generations = current(found, read_key, generation_keys)
+    if user_id is not None:
+        session_user.signed_in(request, user_id, found)
     hit = "hit"
     if cached is None:
         video = get_object_or_404(Video.objects.select_related("owner").with_stats(), pk=pk)
@@ -100,7 +105,8 @@ def watch(request: HttpRequest, pk: int) -> HttpResponse:
     if anonymous:
         response = HttpResponse(cached)
     else:
-        response = HttpResponse(cached["page"].fill(request, **_viewer(request, pk, cached)))
+        facts = _viewer(request, pk, cached["owner_id"], found)
+        response = HttpResponse(cached["page"].fill(request, **facts))
     response["X-Page-Cache"] = hit
     view.remember_visitor(response)
     return response
@@ -126,22 +132,32 @@ def _watch_context(request: HttpRequest, video: Video) -> dict:
 
 # Plain SQL, made of constants only: the ORM's compilation would cost more than the query.
 VIEWER_FACTS = (
-    "SELECT EXISTS (SELECT 1 FROM videos_like WHERE user_id = %s AND video_id = %s),"  # noqa: S608
-    " EXISTS (SELECT 1 FROM accounts_subscription WHERE subscriber_id = %s AND channel_id = %s),"
-    f" ({UNREAD_COUNT_SQL})"
+    "SELECT EXISTS (SELECT 1 FROM videos_like WHERE user_id = %s AND video_id = %s),"
+    " EXISTS (SELECT 1 FROM accounts_subscription WHERE subscriber_id = %s AND channel_id = %s)"
 )
 
 
-def _viewer(request: HttpRequest, pk: int, cached: dict) -> dict:
-    """What the signed-in viewer's parts of the page need, in one query: liked, subscribed
-    and their unread notifications (for the navigation)."""
-    if not request.user.is_authenticated:
+def _facts_key(user_id: int, pk: int) -> str:
+    """What the watch page shows about its viewer: liked, subscribed; stored under the
+    viewer's generation, which their likes and subscriptions bump (apps.core.signals)."""
+    return f"user:{user_id}:video:{pk}"
+
+
+def _viewer(request: HttpRequest, pk: int, owner_id: int, found: dict) -> dict:
+    """What the signed-in viewer's parts of the page need: liked and subscribed (their unread
+    notifications come with the user), from the cache (read with the page) or one query."""
+    user = request.user
+    if not user.is_authenticated:
         return {"liked": False, "subscribed": False}
-    user = request.user.pk
+    generation = found.get(session_user.generation_key(user.pk), 0)
+    stored = found.get(_facts_key(user.pk, pk))
+    if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == generation:
+        return {"liked": stored[1], "subscribed": stored[2]}
     with connection.cursor() as cursor:
-        cursor.execute(VIEWER_FACTS, [user, pk, user, cached["owner_id"], user])
-        liked, subscribed, unread = cursor.fetchone()
-    return {"liked": liked, "subscribed": subscribed, "unread_notifications": unread}
+        cursor.execute(VIEWER_FACTS, [user.pk, pk, user.pk, owner_id])
+        liked, subscribed = cursor.fetchone()
+    cache.set(_facts_key(user.pk, pk), (generation, liked, subscribed), session_user.ROW_SECONDS)
+    return {"liked": liked, "subscribed": subscribed}
 
 
 def _nobody(path: str) -> HttpRequest:
@@ -211,12 +227,27 @@ def upload_sign(request: HttpRequest) -> JsonResponse:
     return JsonResponse(presigned_post(request.user.pk, filename, content_type))
 
 
-@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A creator's studio, rendered again only when something it shows changed (their videos,
-    their views, likes, comments or subscribers: the studio generation) or after the TTL."""
-    key = f"page:studio:{request.user.pk}:{path_digest(request)}"
-    page, generations = get_current(key, [studio_generation_key(request.user.pk)])
+    their views, likes, comments or subscribers: the studio generation) or after the TTL.
+    The page, its generation and the signed-in user are read in one round trip."""
+    user_id = session_user.session_user_id(request)
+    found: dict = {}
+    if user_id is not None:
+        keys = [studio_generation_key(user_id), _studio_key(request, user_id)]
+        found = cache.get_many([*keys, *session_user.keys(user_id)])
+        session_user.signed_in(request, user_id, found)
+    return _studio(request, found)
+
+
+def _studio_key(request: HttpRequest, user_id: int) -> str:
+    return f"page:studio:{user_id}:{path_digest(request)}"
+
+
+@login_required
+def _studio(request: HttpRequest, found: dict) -> HttpResponse:
+    key = _studio_key(request, request.user.pk)
+    page, generations = current(found, key, [studio_generation_key(request.user.pk)])
     hit = "hit"
     if page is None:
         page = render_shared("videos/dashboard.html", _studio_context(request))
