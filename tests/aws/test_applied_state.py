@@ -1,0 +1,99 @@
+"""The fast path (skillstream.aws.applied_state): a role whose resources are as its last full
+run left them skips its ensure tasks; a hand change or a new input runs it in full again."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from ansible_collections.skillstream.aws.plugins.module_utils.applied_state import (
+    decode_json_strings,
+    fingerprint,
+    plain,
+    refused_operations,
+)
+
+from .conftest import Run, client, media_vars, run_playbook, unique
+
+BUCKET_TASK = "TASK [s3_media : Ensure the media bucket is private, encrypted and versioned]"
+TLS_TASK = "TASK [s3_media : Ensure the media bucket refuses plain-http requests]"
+
+
+def task_status(run: Run, task: str) -> str:
+    """What the play said of a task: ok, changed, skipping (first word after its header)."""
+    after = run.output.split(task, 1)[1]
+    return after.split("\n", 1)[1].split(":", 1)[0].strip()
+
+
+def timed(*args, **kwargs) -> tuple[Run, float]:
+    start = time.monotonic()
+    run = run_playbook(*args, **kwargs).ok()
+    return run, time.monotonic() - start
+
+
+def test_s3_media_skips_when_in_sync_and_repairs_a_hand_change(aws_endpoint: str, tmp_path) -> None:
+    variables = media_vars(unique("fast"), s3_media_require_tls=True)
+    bucket = variables["s3_media_bucket_name"]
+    first, first_s = timed(aws_endpoint, "media.yml", variables, tmp_path)
+    second, second_s = timed(aws_endpoint, "media.yml", variables, tmp_path)
+    assert task_status(first, BUCKET_TASK) == "changed"
+    assert task_status(second, BUCKET_TASK) == "skipping", second.output[-3000:]
+    assert second.changed == 0
+    assert second_s < first_s, (first_s, second_s)
+    # The app's key, taken from the check when the ensure tasks are skipped, is the same.
+    assert second.facts == first.facts
+    assert first.facts["s3_media_app_config"]["AWS_SECRET_ACCESS_KEY"] not in second.output
+
+    s3 = client("s3", aws_endpoint)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    repaired = run_playbook(aws_endpoint, "media.yml", variables, tmp_path).ok()
+    assert task_status(repaired, BUCKET_TASK) == "changed"
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    assert task_status(run_playbook(aws_endpoint, "media.yml", variables, tmp_path).ok(),
+                       BUCKET_TASK) == "skipping"  # fmt: skip
+
+    s3.delete_bucket_policy(Bucket=bucket)  # the TLS-only statement was its only one
+    repaired = run_playbook(aws_endpoint, "media.yml", variables, tmp_path).ok()
+    assert task_status(repaired, TLS_TASK) == "changed"
+    assert repaired.changed > 0
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["DenyInsecureTransport"]
+
+    changed_input = {**variables, "s3_media_noncurrent_version_expiration_days": 31}
+    applied = run_playbook(aws_endpoint, "media.yml", changed_input, tmp_path).ok()
+    assert task_status(applied, BUCKET_TASK) == "ok"  # ran, nothing to change there
+    (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 31
+
+    refreshed = run_playbook(
+        aws_endpoint, "media.yml", {**changed_input, "s3_media_refresh": True}, tmp_path
+    ).ok()
+    assert task_status(refreshed, BUCKET_TASK) == "ok"
+    assert refreshed.changed == 0
+
+
+def test_only_read_operations_are_accepted() -> None:
+    reads = [
+        {"operation": "get_bucket_policy"},
+        {"operation": "describe_alarms"},
+        {"operation": "list_access_keys"},
+        {"operation": "put_bucket_versioning"},
+        {"operation": "delete_parameter"},
+    ]
+    assert refused_operations(reads) == ["put_bucket_versioning", "delete_parameter"]
+
+
+def test_fingerprint_ignores_key_order_and_request_metadata() -> None:
+    policy = {"Version": "2012-10-17", "Statement": [{"Sid": "A", "Effect": "Deny"}]}
+    one = decode_json_strings(
+        plain({"Policy": json.dumps(policy), "ResponseMetadata": {"RequestId": "1"}})
+    )
+    other = decode_json_strings(
+        plain({"ResponseMetadata": {"RequestId": "2"}, "Policy": json.dumps(policy, indent=2)})
+    )
+    assert one == other == {"Policy": policy}
+    assert fingerprint({"a": 1, "b": 2}, [one]) == fingerprint({"b": 2, "a": 1}, [other])
+    assert fingerprint({"a": 1}, [one]) != fingerprint({"a": 2}, [one])
+    assert plain({"StateValue": "ALARM", "Threshold": 1.0}, frozenset({"StateValue"})) == {
+        "Threshold": 1.0
+    }
