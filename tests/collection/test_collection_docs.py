@@ -9,11 +9,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .playbook import BIN, REPO, ansible_env
 
 COLLECTION = REPO / "collections" / "ansible_collections" / "skillstream" / "heroku"
 MODULES = sorted(p.stem for p in (COLLECTION / "plugins" / "modules").glob("*.py"))
+# The modules that work on the control host or the app only, not on the Heroku API: no
+# auth options, and not in the action group skillstream.heroku.heroku.
+LOCAL_MODULES = ["deploy_lock", "smoke_test", "source_facts"]
 # The sanity tests that run offline without Docker. Not run: pslint and shellcheck (no
 # PowerShell or shell code in the collection), changelog (no changelog fragments).
 SANITY_TESTS = [
@@ -25,9 +29,10 @@ SANITY_TESTS = [
 
 
 def test_the_collection_has_the_modules_the_contract_names():
-    contract = ["addon", "app", "app_info", "build", "config_vars", "domain", "feature",
-                "formation", "log_drain", "pg_backups", "pg_promote", "pg_rollback", "pipeline",
-                "pipeline_coupling", "pipeline_promotion", "release", "webhook"]  # fmt: skip
+    contract = ["addon", "app", "app_info", "build", "config_vars", "deploy_lock", "domain",
+                "feature", "formation", "log_drain", "pg_backups", "pg_promote", "pg_rollback",
+                "pipeline", "pipeline_coupling", "pipeline_promotion", "release", "smoke_test",
+                "source_facts", "webhook"]  # fmt: skip
     assert contract == MODULES
 
 
@@ -46,8 +51,8 @@ def test_ansible_doc_lists_and_renders_every_module(tmp_path):
     assert "ERROR" not in proc.stderr
     for module in MODULES:
         assert f"skillstream.heroku.{module}" in proc.stdout
-    # the shared options come from the doc fragment, in every module
-    assert proc.stdout.count("HEROKU_API_KEY") == len(MODULES)
+    # the shared options come from the doc fragment, in every module that calls the API
+    assert proc.stdout.count("HEROKU_API_KEY") == len(MODULES) - len(LOCAL_MODULES)
     assert proc.stdout.count("EXAMPLES") == len(MODULES)
     assert proc.stdout.count("RETURN VALUES") == len(MODULES)
 
@@ -84,3 +89,9 @@ def test_ansible_test_sanity_passes():
     assert proc.returncode == 0, report[-6000:]
     for name in SANITY_TESTS:
         assert f'Running sanity test "{name}"' in report
+
+
+def test_only_the_modules_that_call_the_api_are_in_its_action_group():
+    runtime = yaml.safe_load((COLLECTION / "meta" / "runtime.yml").read_text())
+    group = runtime["action_groups"]["heroku"]
+    assert sorted(group) == sorted(set(MODULES) - set(LOCAL_MODULES))
