@@ -130,3 +130,37 @@ def test_a_session_whose_user_is_gone_is_anonymous(client, watched, make_user):
     leaving.delete()
     content = client.get(video.get_absolute_url()).content.decode()
     assert "Log out" not in content and "Log in</a> to join the conversation" in content
+
+
+def _without_tokens(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "token", response.content.decode())
+
+
+def test_parts_reused_between_viewers_are_what_each_would_get_rendered(
+    client, watched, make_user, monkeypatch
+):
+    """A part declaring `varies_on` is rendered once per combination of what it reads and
+    reused: every viewer still gets exactly the page rendered for them alone."""
+    from apps.core import per_viewer
+
+    video, fan = watched
+    Like.objects.create(user=fan, video=video)
+    Subscription.objects.create(subscriber=fan, channel=video.owner)
+    viewers = [video.owner, fan, make_user(), make_user(), None]
+    url = video.get_absolute_url()
+    for _ in range(2):  # the second round reuses what the first rendered
+        for viewer in viewers:
+            if viewer is None:
+                client.logout()
+            else:
+                client.force_login(viewer)
+            reused = client.get(url)
+            with monkeypatch.context() as fresh:
+                fresh.setattr(per_viewer, "_varies_on", lambda template: None)
+                rendered = client.get(url)
+            assert _without_tokens(reused) == _without_tokens(rendered)
+    client.force_login(fan)
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(url).content.decode()
+    )
+    assert token and per_viewer.CSRF_PLACEHOLDER not in client.get(url).content.decode()

@@ -5,14 +5,21 @@ Rendered normally, the tag renders the part in place. Rendered with `render_shar
 a marker and records (template, arguments) instead, so the page (the costly part: queries,
 comments, cards) can be cached and `SharedPage.fill` later renders only the small parts, with
 the viewer's own context: who they are, their CSRF token, their messages.
+
+A part that starts with `{% varies_on expr ... %}` names everything it reads about the viewer
+(the expressions' values; its arguments and the CSRF token aside). Filled in, such a part is
+rendered once per process for each combination of its arguments and those values and then
+reused, the viewer's CSRF token put in by string substitution: most requests render no
+template at all. A part without the declaration (messages) is rendered every time.
 """
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
-from django.template import Context, engines
+from django.template import Context, Template, engines
 from django.template.loader import get_template
 from django.utils.functional import empty
 
@@ -26,12 +33,56 @@ DEFERRED = "per_viewer_deferred"  # the context variable that collects the parts
 SHOWN_TO = "shown_to"
 
 
-def render_part(template_name: str, arguments: dict[str, Any], context: Context) -> str:
+# Stands for the viewer's CSRF token in a part rendered for reuse: unguessable, like MARKER.
+CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+_rendered: dict[tuple, str] = {}  # (part, arguments' key, viewer values) -> the part's HTML
+RENDERED_MAX = 4096  # parts kept per process (a few hundred bytes each); the oldest go first
+
+
+def render_part(
+    template_name: str, arguments: dict[str, Any], context: Context, arguments_key: str = ""
+) -> str:
     shown_to = arguments.get(SHOWN_TO)
     if shown_to is not None and getattr(context.get("user"), "pk", None) not in shown_to:
         return ""
+    template = get_template(template_name).template
+    varies_on = _varies_on(template)
     with context.push(arguments):
-        return get_template(template_name).template.render(context)
+        if varies_on is None or not arguments_key:
+            return template.render(context)
+        key = (
+            template_name,
+            arguments_key,
+            *(expr.resolve(context, ignore_failures=True) for expr in varies_on),
+        )
+        html = _rendered.get(key)
+        if html is None:
+            with context.push(csrf_token=CSRF_PLACEHOLDER):
+                html = template.render(context)
+            if len(_rendered) >= RENDERED_MAX:
+                del _rendered[next(iter(_rendered))]
+            _rendered[key] = html
+    if CSRF_PLACEHOLDER in html:
+        return html.replace(CSRF_PLACEHOLDER, str(context.get("csrf_token")))
+    return html
+
+
+def _varies_on(template: Template) -> list | None:
+    """The expressions of the part's `{% varies_on %}`, None without one (found once per
+    compiled template: the cached loader keeps it)."""
+    try:
+        return template.per_viewer_varies_on
+    except AttributeError:
+        from apps.core.templatetags.per_viewer import VariesOnNode
+
+        nodes = template.nodelist.get_nodes_by_type(VariesOnNode)
+        template.per_viewer_varies_on = nodes[0].expressions if nodes else None
+        return template.per_viewer_varies_on
+
+
+def arguments_key(arguments: dict[str, Any]) -> str:
+    """The same for equal arguments in every process (reprs of strings, numbers, lists)."""
+    return hashlib.sha256(repr(sorted(arguments.items())).encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -40,13 +91,19 @@ class SharedPage:
 
     chunks: tuple[str, ...]
     parts: tuple[tuple[str, dict[str, Any]], ...]
+    # arguments_key of each part; a page cached before this field existed has none (the class
+    # default), and its parts are rendered each time.
+    keys: tuple[str, ...] = ()
 
     def fill(self, request: HttpRequest, **viewer: Any) -> str:
         """The page as `request`'s user sees it; `viewer` adds facts about them (liked...)."""
         context = viewer_context(request, viewer)
+        keys = self.keys or ("",) * len(self.parts)
         out = [self.chunks[0]]
-        for (template_name, arguments), chunk in zip(self.parts, self.chunks[1:], strict=True):
-            out.append(render_part(template_name, arguments, context))
+        for (template_name, arguments), key, chunk in zip(
+            self.parts, keys, self.chunks[1:], strict=True
+        ):
+            out.append(render_part(template_name, arguments, context, key))
             out.append(chunk)
         return "".join(out)
 
@@ -60,7 +117,8 @@ def render_shared(template_name: str, context: dict[str, Any]) -> SharedPage:
     chunks = html.split(MARKER)
     if len(chunks) != len(deferred) + 1:
         raise RuntimeError(f"{template_name}: {len(chunks) - 1} markers for {len(deferred)} parts")
-    return SharedPage(tuple(chunks), tuple(deferred))
+    keys = tuple(arguments_key(arguments) for _, arguments in deferred)
+    return SharedPage(tuple(chunks), tuple(deferred), keys)
 
 
 def viewer_context(request: HttpRequest, viewer: dict[str, Any]) -> Context:

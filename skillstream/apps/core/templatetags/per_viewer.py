@@ -43,3 +43,22 @@ def per_viewer(parser: Parser, token: Token) -> PerViewerNode:
     if len(arguments) != len(bits) - 2:
         raise template.TemplateSyntaxError(f"per_viewer takes name=value arguments: {bits[2:]}")
     return PerViewerNode(parser.compile_filter(bits[1]), arguments)
+
+
+class VariesOnNode(template.Node):
+    """Renders nothing: the part's declaration of what it reads about the viewer."""
+
+    def __init__(self, expressions: list[FilterExpression]):
+        self.expressions = expressions
+
+    def render(self, context: template.Context) -> str:
+        return ""
+
+
+@register.tag
+def varies_on(parser: Parser, token: Token) -> VariesOnNode:
+    """`{% varies_on user.pk liked ... %}` in a part: every value of the viewer's context the
+    part reads (apps.core.per_viewer renders it once per combination and reuses it). A value
+    left out would show one viewer's part to another; one the part does not read only makes
+    it rendered more often."""
+    return VariesOnNode([parser.compile_filter(bit) for bit in token.split_contents()[1:]])
