@@ -96,3 +96,25 @@ def test_feature_toggles_with_check_mode_and_diff(heroku, new_app, tmp_path):
     assert enable["diff"] == {"before": {"preboot": False}, "after": {"preboot": True}}
     assert again["changed"] is False
     assert heroku.json_of(f"/apps/{name}/features/preboot")["enabled"] is True
+
+
+def test_app_info_reads_only_the_named_config_vars_and_the_serving_slug(heroku, new_app, tmp_path):
+    name = new_app()
+    heroku.patch(
+        f"/apps/{name}/config-vars",
+        json={"SKILLSTREAM_VERIFIED_SLUG": "slug-1", "SECRET_KEY": "s3cr3t-value-xyz"},
+    ).raise_for_status()
+    run = run_play(
+        [
+            mod("app_info", name=name, config_vars=["SKILLSTREAM_VERIFIED_SLUG", "UNSET"]),
+            mod("app_info", name=name, serving_slug=True),
+        ],
+        tmp_path,
+    )
+    named, slugless = run.results
+    assert named["config_vars"] == {"SKILLSTREAM_VERIFIED_SLUG": "slug-1"}
+    assert "s3cr3t-value-xyz" not in run.output
+    assert named["serving_slug"] == {}  # not asked
+    # no release with a slug yet: nothing to read, not an error
+    assert slugless["failed"] is False and slugless["serving_slug"] == {}
+    assert slugless["config_vars"] == {}

@@ -46,6 +46,22 @@ options:
       - C(0) reads at once.
     type: int
     default: 0
+  config_vars:
+    description:
+      - Names of config vars to return in RV(config_vars), with their values. Only these
+        are read out of the app's config; the others never leave the module.
+      - Name only config vars that are not secrets (the values are returned as they are). A
+        name an attached add-on sets (C(DATABASE_URL), C(REDIS_URL) ...) is refused, since
+        those hold credentials.
+    type: list
+    elements: str
+    default: []
+  serving_slug:
+    description:
+      - Also read the slug of RV(current_release) into RV(serving_slug) (one more request),
+        for its C(commit), the version a build recorded.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -53,6 +69,14 @@ EXAMPLES = r"""
   skillstream.heroku.app_info:
     name: skillstream-production
   register: skillstream_app
+
+- name: Read the serving slug and the slug a deploy verified
+  skillstream.heroku.app_info:
+    name: skillstream-staging
+    serving_slug: true
+    config_vars:
+      - SKILLSTREAM_VERIFIED_SLUG
+  register: skillstream_staging
 
 - name: Show the release that is serving
   ansible.builtin.debug:
@@ -98,6 +122,19 @@ domains:
   returned: always
   type: list
   elements: dict
+config_vars:
+  description: The config vars named in O(config_vars) that are set, with their values.
+  returned: always
+  type: dict
+  sample: {"SKILLSTREAM_VERIFIED_SLUG": "0c6b9f8e-..."}
+serving_slug:
+  description:
+    - The slug of RV(current_release) (C(id), C(commit), C(checksum), C(process_types) ...)
+      when O(serving_slug) is true; empty when not asked, when no release has a slug, or
+      when the slug is gone.
+  returned: always
+  type: dict
+  sample: {"id": "0c6b9f8e-...", "commit": "2251b74+m.0123456789ab"}
 """
 
 from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
@@ -130,6 +167,8 @@ def run(hm):
             "features": [],
             "addons": [],
             "domains": [],
+            "config_vars": {},
+            "serving_slug": {},
         }
     releases = list_releases(client, name)
     pending = [r for r in releases if r.get("status") == "pending"]
@@ -143,17 +182,52 @@ def run(hm):
             max_interval=2.0,
         )
         releases = list_releases(client, name)
+    current = current_release(releases) or {}
+    addons = client.get_all(app_path(name, "addons"))
     return {
         "changed": False,
         "exists": True,
         "app": app,
         "releases": releases,
-        "current_release": current_release(releases) or {},
+        "current_release": current,
         "formation": client.get_all(app_path(name, "formation")),
         "features": client.get_all(app_path(name, "features")),
-        "addons": client.get_all(app_path(name, "addons")),
+        "addons": addons,
         "domains": client.get_all(app_path(name, "domains")),
+        "config_vars": named_config_vars(client, name, hm.params["config_vars"], addons),
+        "serving_slug": serving_slug(client, name, current) if hm.params["serving_slug"] else {},
     }
+
+
+def refuse_addon_vars(names, addons):
+    """Fail naming the add-on when a name is one of its config vars (they hold credentials)."""
+    for addon in addons:
+        secret = sorted(set(names) & set(addon.get("config_vars") or []))
+        if secret:
+            raise ModuleFailure(
+                "config_vars names %s, set by the add-on %s: add-on config vars hold "
+                "credentials and app_info returns only config vars that are not secrets"
+                % (", ".join(secret), addon.get("name", "?"))
+            )
+
+
+def pick_config_vars(config, names):
+    """Only the asked names that are set; nothing else of the config."""
+    return dict((key, config[key]) for key in names if config.get(key) is not None)
+
+
+def named_config_vars(client, name, names, addons):
+    if not names:
+        return {}
+    refuse_addon_vars(names, addons)
+    return pick_config_vars(client.get(app_path(name, "config-vars")) or {}, names)
+
+
+def serving_slug(client, name, release):
+    slug_id = (release.get("slug") or {}).get("id")
+    if not slug_id:
+        return {}
+    return client.get(app_path(name, "slugs", slug_id), missing_ok=True) or {}
 
 
 def main():
@@ -161,6 +235,8 @@ def main():
         name=dict(type="str", required=True),
         missing_ok=dict(type="bool", default=False),
         settle_timeout=dict(type="int", default=0),
+        config_vars=dict(type="list", elements="str", default=[]),
+        serving_slug=dict(type="bool", default=False),
     )
     HerokuModule(spec).run(run)
 
