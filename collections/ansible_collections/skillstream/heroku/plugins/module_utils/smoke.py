@@ -341,11 +341,11 @@ def main(argv: list[str]) -> int:
         os.environ.get("SMOKE_EMAIL", "smoke-subscriber@example.com"),
         read_password(args.password_file),
     )
-    print(json.dumps(result))
+    sys.stdout.write(json.dumps(result) + "\n")
     if result.get("error"):
         return 2
     return 0 if result["ok"] else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    raise SystemExit(main(sys.argv[1:]))
