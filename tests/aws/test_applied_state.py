@@ -97,3 +97,96 @@ def test_fingerprint_ignores_key_order_and_request_metadata() -> None:
     assert plain({"StateValue": "ALARM", "Threshold": 1.0}, frozenset({"StateValue"})) == {
         "Threshold": 1.0
     }
+
+
+def _status_of(run: Run, task: str) -> str:
+    return task_status(run, f"TASK [{task}]")
+
+
+def test_cloudfront_skips_when_in_sync_and_repairs_a_hand_change(
+    aws_endpoint: str, tmp_path
+) -> None:
+    variables = {**media_vars(unique("fastcf")), "media_roles": ["s3_media", "cloudfront"]}
+    distribution_task = (
+        "cloudfront : Ensure the media distribution serves the bucket over HTTPS only"
+    )
+    first = run_playbook(aws_endpoint, "media.yml", variables, tmp_path).ok()
+    second = run_playbook(aws_endpoint, "media.yml", variables, tmp_path).ok()
+    assert _status_of(first, distribution_task) == "changed"
+    assert _status_of(second, distribution_task) == "skipping"
+    domain = first.facts["cloudfront_app_config"]["AWS_S3_CUSTOM_DOMAIN"]
+    assert domain.endswith(".cloudfront.net")
+    assert second.facts["cloudfront_app_config"]["AWS_S3_CUSTOM_DOMAIN"] == domain
+
+    cloudfront = client("cloudfront", aws_endpoint)
+    items = cloudfront.list_distributions()["DistributionList"]["Items"]
+    (dist_id,) = [d["Id"] for d in items if d["DomainName"] == domain]
+    got = cloudfront.get_distribution_config(Id=dist_id)
+    config = {**got["DistributionConfig"], "Comment": "changed by hand"}
+    cloudfront.update_distribution(Id=dist_id, IfMatch=got["ETag"], DistributionConfig=config)
+    repaired = run_playbook(aws_endpoint, "media.yml", variables, tmp_path).ok()
+    assert _status_of(repaired, distribution_task) == "changed"
+    comment = cloudfront.get_distribution_config(Id=dist_id)["DistributionConfig"]["Comment"]
+    assert comment == "SkillStream media (local)"
+
+
+def test_backup_bucket_repairs_a_hand_change_and_applies_a_new_input(
+    aws_endpoint: str, tmp_path
+) -> None:
+    bucket = f"{unique('fastbk')}-backups"
+    variables = {
+        "role_name": "backups",
+        "role_tasks_from": "bucket",
+        "skillstream_env": "local",
+        "heroku_app_name": "unused",
+        "backups_bucket_name": bucket,
+    }
+    ensure = "backups : Ensure pruned backups expire and abandoned uploads are aborted"
+    first = run_playbook(aws_endpoint, "role_tasks.yml", variables, tmp_path).ok()
+    second = run_playbook(aws_endpoint, "role_tasks.yml", variables, tmp_path).ok()
+    assert _status_of(first, ensure) == "changed"
+    assert _status_of(second, ensure) == "skipping"
+    assert second.changed == 0
+
+    s3 = client("s3", aws_endpoint)
+    s3.delete_bucket_lifecycle(Bucket=bucket)
+    repaired = run_playbook(aws_endpoint, "role_tasks.yml", variables, tmp_path).ok()
+    assert _status_of(repaired, ensure) == "changed"
+    (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 2
+
+    changed_input = {**variables, "backups_abort_incomplete_multipart_upload_days": 3}
+    applied = run_playbook(aws_endpoint, "role_tasks.yml", changed_input, tmp_path).ok()
+    assert _status_of(applied, ensure) == "changed"
+    (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 3
+
+
+def test_uptime_alarm_repairs_a_hand_change(aws_endpoint: str, tmp_path) -> None:
+    name = unique("fastup")
+    variables = {
+        "role_name": "monitoring",
+        "role_tasks_from": "uptime",
+        "skillstream_env": "local",
+        "heroku_app_name": name,
+        "monitoring_uptime_name": f"{name}-uptime",
+        "monitoring_uptime_url": "https://app.example.test",
+        "monitoring_uptime_emails": ["ops@example.test"],
+    }
+    ensure = "monitoring : Ensure the alarm that fires when the health check fails"
+    first = run_playbook(aws_endpoint, "role_tasks.yml", variables, tmp_path).ok()
+    second = run_playbook(aws_endpoint, "role_tasks.yml", variables, tmp_path).ok()
+    assert _status_of(first, ensure) == "changed"
+    assert _status_of(second, ensure) == "skipping"
+    assert second.changed == 0
+
+    cloudwatch = client("cloudwatch", aws_endpoint)
+    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[f"{name}-uptime"])["MetricAlarms"]
+    kept = ("AlarmName", "AlarmDescription", "Namespace", "MetricName", "Dimensions",
+            "Statistic", "ComparisonOperator", "Period", "EvaluationPeriods", "TreatMissingData",
+            "AlarmActions", "OKActions")  # fmt: skip
+    cloudwatch.put_metric_alarm(**{k: alarm[k] for k in kept}, Threshold=0.5)
+    repaired = run_playbook(aws_endpoint, "role_tasks.yml", variables, tmp_path).ok()
+    assert _status_of(repaired, ensure) == "changed"
+    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[f"{name}-uptime"])["MetricAlarms"]
+    assert alarm["Threshold"] == 1.0
