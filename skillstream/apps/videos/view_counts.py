@@ -27,7 +27,7 @@ from django.db.models import BigIntegerField, Case, F, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from apps.core.cache import bump, decode, redis_client, studio_generation_key
+from apps.core.cache import bump, redis_client, studio_generation_key
 from apps.videos.models import Video, ViewFold
 
 logger = logging.getLogger(__name__)
@@ -48,13 +48,6 @@ redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 if redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then return 2 end
 return 1
 """
-# The same after KEYS[4..] are read: counted only when the last of them exists.
-READ_AND_RECORD = (
-    "local found = redis.call('MGET', unpack(KEYS, 4))\n"
-    "if not found[#found] then return {found, -1} end\n"
-    "local function record()" + RECORD + "end\n"
-    "return {found, record()}\n"
-)
 CLAIM = """
 if redis.call('EXISTS', KEYS[2]) == 0 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
@@ -83,10 +76,10 @@ def _key(name: str) -> str:
 class ViewCount:
     """This request's view of a video: counted unless its visitor was counted for it before.
 
-    `read_and_count` reads cache keys and counts the view in the same round trip (the watch
-    page's one round trip), when the last key, the cached page, is there: a page is cached for
-    ready videos only, and a view of anything else is not counted. Otherwise `count` does it
-    in a round trip of its own, once the view knows the video is ready.
+    `on_hit` is the count as the watch page's own round trip runs it (apps.core.page_read),
+    when the cached page is there: a page is cached for ready videos only, and a view of
+    anything else is not counted. Otherwise `count` does it in a round trip of its own, once
+    the view knows the video is ready.
     """
 
     def __init__(self, request: HttpRequest, video_id: int) -> None:
@@ -96,17 +89,15 @@ class ViewCount:
         self.video_id = video_id
         self.counted: bool | None = None  # None: not counted yet
 
-    def read_and_count(self, cache_keys: list[str]) -> dict[str, Any]:
-        """The values under cache_keys, as cache.get_many gives them."""
-        redis = redis_client()
-        if redis is None:
-            return cache.get_many(cache_keys)
+    def on_hit(self) -> tuple[str, list[str], list[Any]]:
+        """(the Lua that counts, its keys, its args) for apps.core.page_read.read."""
         keys, args = _record_arguments(self.visitor, self.video_id)
-        names = [cache.make_and_validate_key(key) for key in cache_keys]
-        found, outcome = _script(redis, READ_AND_RECORD)(keys=[*keys, *names], args=args)
+        return RECORD, keys, args
+
+    def took(self, outcome: int) -> None:
+        """What on_hit returned (-1: it did not run)."""
         if outcome >= 0:
             self.counted = _recorded(outcome)
-        return {key: decode(raw) for key, raw in zip(cache_keys, found, strict=True) if raw}
 
     def count(self) -> None:
         if self.counted is None:

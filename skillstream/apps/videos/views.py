@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts import session_user
 from apps.accounts.models import Subscription
+from apps.core import page_read
 from apps.core.cache import (
     GENERATION_KEY,
     cache_for_anonymous,
@@ -75,18 +76,23 @@ def feed(request: HttpRequest) -> HttpResponse:
 def watch(request: HttpRequest, pk: int) -> HttpResponse:
     """The page everyone opens. A ready video's page is rendered once per video, comment page
     and generation (apps.core.per_viewer); each request fills in only who is looking."""
-    user_id = session_user.session_user_id(request)  # the session's own round trip, if any
-    anonymous = user_id is None and not len(messages.get_messages(request))
     key = f"page:watch:{pk}:{path_digest(request)}"
     everyone_key = f"{key}:anonymous"  # the page filled in for anyone anonymous, ready to send
+    # No session and no message: anonymous with nothing of their own, the ready page is theirs.
+    ready_made = request.session.session_key is None and not len(messages.get_messages(request))
     generation_keys = [GENERATION_KEY, video_generation_key(pk)]
-    # A signed-in viewer's row and facts (liked, subscribed) are read in the same round trip.
-    viewer_keys = [] if user_id is None else [*session_user.keys(user_id), _facts_key(user_id, pk)]
     view = ViewCount(request, pk)
-    read_key = everyone_key if anonymous else key
-    # One round trip for a cached page: the page, its generations, the viewer and the view
-    # counted.
-    found = view.read_and_count([*generation_keys, *viewer_keys, read_key])
+    read_key = everyone_key if ready_made else key
+    # One round trip for a cached page: the page, its generations, the session, the viewer's
+    # row and facts (liked, subscribed), and the view counted.
+    found, user_id, counted = page_read.read(
+        request,
+        [*generation_keys, read_key],
+        named=lambda user: [*session_user.keys(user), _facts_key(user, pk)],
+        on_hit=view.on_hit(),
+        run_if=read_key,
+    )
+    view.took(counted)
     cached, generations = current(found, read_key, generation_keys)
     if user_id is not None:
         session_user.signed_in(request, user_id, found)
@@ -99,10 +105,10 @@ def watch(request: HttpRequest, pk: int) -> HttpResponse:
         shared = {"owner_id": video.owner_id, "page": page}
         everyone = page.fill(_nobody(request.path))
         set_current({key: shared, everyone_key: everyone}, generations)
-        cached = everyone if anonymous else shared
+        cached = everyone if ready_made else shared
         hit = "miss"
     view.count()  # unless counted with the read
-    if anonymous:
+    if ready_made:
         response = HttpResponse(cached)
     else:
         facts = _viewer(request, pk, cached["owner_id"], found)
@@ -230,12 +236,17 @@ def upload_sign(request: HttpRequest) -> JsonResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A creator's studio, rendered again only when something it shows changed (their videos,
     their views, likes, comments or subscribers: the studio generation) or after the TTL.
-    The page, its generation and the signed-in user are read in one round trip."""
-    user_id = session_user.session_user_id(request)
-    found: dict = {}
+    The session, the page, its generation and the signed-in user: one round trip."""
+    found, user_id, _ = page_read.read(
+        request,
+        [],
+        named=lambda user: [
+            studio_generation_key(user),
+            _studio_key(request, user),
+            *session_user.keys(user),
+        ],
+    )
     if user_id is not None:
-        keys = [studio_generation_key(user_id), _studio_key(request, user_id)]
-        found = cache.get_many([*keys, *session_user.keys(user_id)])
         session_user.signed_in(request, user_id, found)
     return _studio(request, found)
 

@@ -39,7 +39,9 @@ _redis = redis_settings(_required("REDIS_URL", "redis://127.0.0.1:6379/0"))
 CACHES = _redis["CACHES"]
 RQ_QUEUES = _redis["RQ_QUEUES"]
 JOBS_INLINE = False
-SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# Django's cache sessions, and beside each its user's id: a page reads the session and
+# what is cached about its user in one round trip (apps.core.page_read).
+SESSION_ENGINE = "apps.accounts.sessions"
 
 # HTTPS: Heroku terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

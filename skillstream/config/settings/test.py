@@ -32,6 +32,7 @@ else:
     CACHES["default"]["KEY_PREFIX"] = "skillstream-test"
     RQ_QUEUES = _redis["RQ_QUEUES"]
     JOBS_INLINE = False
+    SESSION_ENGINE = "apps.accounts.sessions"  # as in production
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
