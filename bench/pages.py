@@ -204,7 +204,7 @@ def main() -> int:
                 report, database, redis_port, seed["video_id"], views_before, log_path
             )
             stop(web)
-            if "--max-requests" in command:
+            if "--max-requests" in command and not os.environ.get("BENCH_PAGES_ONLY"):
                 # Diagnostic, not the Procfile: the same app without worker recycling.
                 port = free_port()
                 env = app_env(database, redis_port, port) | {"SECRET_KEY": env["SECRET_KEY"]}
@@ -246,7 +246,7 @@ def bench_pages(seed: dict[str, Any]) -> dict[str, tuple[str, str]]:
     session, a visitor id and a CSRF cookie."""
     csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
     logged_in = f"{seed['cookie']}; visitor={secrets.token_urlsafe(16)}; csrftoken={csrf}"
-    return {
+    pages = {
         TRIVIAL: ("/version", ""),
         "home": ("/", ""),
         WATCH_ANONYMOUS: (f"/v/{seed['video_id']}/", ""),
@@ -254,6 +254,15 @@ def bench_pages(seed: dict[str, Any]) -> dict[str, tuple[str, str]]:
         "watch (logged in)": (f"/v/{seed['other_video_id']}/", logged_in),
         "dashboard (logged in)": ("/studio/", logged_in),
     }
+    # While working on some pages: BENCH_PAGES_ONLY="watch (logged in),dashboard (logged in)"
+    # (the trivial view and the anonymous watch page, whose views are checked, always run).
+    only = {name.strip() for name in os.environ.get("BENCH_PAGES_ONLY", "").split(",") if name}
+    if only:
+        unknown = only - set(pages)
+        if unknown:
+            raise RuntimeError(f"BENCH_PAGES_ONLY names no page: {sorted(unknown)}")
+        pages = {k: v for k, v in pages.items() if k in only | {TRIVIAL, WATCH_ANONYMOUS}}
+    return pages
 
 
 def count_requests(tree: Path, env: dict[str, str], pages: dict) -> dict[str, dict[str, float]]:
