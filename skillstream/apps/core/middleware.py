@@ -2,9 +2,11 @@
 Permissions-Policy (no camera, microphone, geolocation or payment access for any page)."""
 
 from collections.abc import Callable
+from functools import cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
 
 
@@ -53,13 +55,25 @@ def build_policy() -> str:
     return "; ".join(f"{name} {value.strip()}" for name, value in directives.items())
 
 
+@cache
+def current_policy() -> str:
+    """build_policy(), built again only when a setting changes (tests override them)."""
+    return build_policy()
+
+
+def _settings_changed(**_kwargs) -> None:
+    current_policy.cache_clear()
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="csp-policy")
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        # Built per response (a few string joins) so it always matches the storage settings.
-        response.headers.setdefault("Content-Security-Policy", build_policy())
+        response.headers.setdefault("Content-Security-Policy", current_policy())
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

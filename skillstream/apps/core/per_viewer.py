@@ -18,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.template import Context, Template, engines
 from django.template.loader import get_template
@@ -37,6 +38,7 @@ SHOWN_TO = "shown_to"
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _rendered: dict[tuple, str] = {}  # (part, arguments' key, viewer values) -> the part's HTML
 RENDERED_MAX = 4096  # parts kept per process (a few hundred bytes each); the oldest go first
+_parts: dict[str, tuple[Template, list | None]] = {}  # name -> (template, varies_on)
 
 
 def render_part(
@@ -45,10 +47,9 @@ def render_part(
     shown_to = arguments.get(SHOWN_TO)
     if shown_to is not None and getattr(context.get("user"), "pk", None) not in shown_to:
         return ""
-    template = get_template(template_name).template
-    varies_on = _varies_on(template)
+    template, varies_on = _part(template_name)
     with context.push(arguments):
-        if varies_on is None or not arguments_key:
+        if varies_on is None or not arguments_key or settings.DEBUG:
             return template.render(context)
         key = (
             template_name,
@@ -67,17 +68,20 @@ def render_part(
     return html
 
 
-def _varies_on(template: Template) -> list | None:
-    """The expressions of the part's `{% varies_on %}`, None without one (found once per
-    compiled template: the cached loader keeps it)."""
-    try:
-        return template.per_viewer_varies_on
-    except AttributeError:
+def _part(template_name: str) -> tuple[Template, list | None]:
+    """(the compiled part, the expressions of its `{% varies_on %}` or None), looked up once
+    per process; in development (DEBUG) every time, so an edited part shows at once (and
+    nothing rendered is reused either)."""
+    found = None if settings.DEBUG else _parts.get(template_name)
+    if found is None:
         from apps.core.templatetags.per_viewer import VariesOnNode
 
+        template = get_template(template_name).template
         nodes = template.nodelist.get_nodes_by_type(VariesOnNode)
-        template.per_viewer_varies_on = nodes[0].expressions if nodes else None
-        return template.per_viewer_varies_on
+        found = (template, nodes[0].expressions if nodes else None)
+        if not settings.DEBUG:
+            _parts[template_name] = found
+    return found
 
 
 def arguments_key(arguments: dict[str, Any]) -> str:
