@@ -61,7 +61,7 @@ def render_part(
             with context.push(csrf_token=CSRF_PLACEHOLDER):
                 html = template.render(context)
             if len(_rendered) >= RENDERED_MAX:
-                del _rendered[next(iter(_rendered))]
+                _rendered.pop(next(iter(_rendered), None), None)  # safe if a thread got there
             _rendered[key] = html
     if CSRF_PLACEHOLDER in html:
         return html.replace(CSRF_PLACEHOLDER, str(context.get("csrf_token")))
