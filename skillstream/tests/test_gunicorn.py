@@ -226,7 +226,8 @@ def test_the_deploys_smoke_test_passes_on_a_localcloud_profile(
     """playbooks/verify.yml's smoke test (sign up, log in/out, direct upload, publish by the
     worker, watch, like, comment, subscribe, feed, search, delete) against web + worker
     dynos configured as on localcloud (plain http)."""
-    smoke = APP_ROOT.parent / "roles" / "heroku_app" / "files" / "smoke_test.py"
+    utils = APP_ROOT.parent / "collections/ansible_collections/skillstream/heroku/plugins"
+    smoke = utils / "module_utils" / "smoke.py"
     if not smoke.is_file():
         pytest.fail(f"{smoke} is gone: the deploy's smoke test is this test's subject")
     env = dyno_env(database, s3_endpoint, SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="0")

@@ -19,8 +19,14 @@ from pathlib import Path
 
 import boto3
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "roles" / "heroku_app" / "files"))
-from smoke_test import Browser, find_video, sign_up, upload, wait_published
+sys.path.insert(
+    0,
+    str(
+        Path(__file__).resolve().parents[2]
+        / "collections/ansible_collections/skillstream/heroku/plugins/module_utils"
+    ),
+)
+from smoke import Browser, find_video, sign_up, upload, wait_published
 
 
 def app_config(app: str) -> dict:

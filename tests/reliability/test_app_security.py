@@ -12,8 +12,11 @@ import requests
 
 from tests.reliability.conftest import REPO, DeployedApp
 
-sys.path.insert(0, str(REPO / "roles" / "heroku_app" / "files"))
-from smoke_test import CSRF_INPUT, Browser, sign_up, upload
+# The deploy's smoke test drives the site the way these tests need (stdlib + requests).
+sys.path.insert(
+    0, str(REPO / "collections" / "ansible_collections/skillstream/heroku/plugins/module_utils")
+)
+from smoke import CSRF_INPUT, Browser, sign_up, upload
 
 PASSWORD = "Reliability-Test-Passw0rd"
 
