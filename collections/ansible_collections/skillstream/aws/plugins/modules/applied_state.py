@@ -78,9 +78,10 @@ options:
         default: {}
       params_from:
         description:
-          - Parameters taken from what is already known, as parameter name to a JMESPath
-            expression over C({"facts": <stored facts>, <return_as>: <result>, ...}) of earlier
-            reads. When one gives nothing, the read is not made and counts as absent.
+          - "Parameters taken from what is already known: parameter name to a JMESPath
+            expression over the stored facts (C(facts.<key>)) and the results of earlier reads
+            (C(<return_as>.<key>)). When one gives nothing, the read is not made and counts
+            as absent."
         type: dict
         default: {}
       region:
