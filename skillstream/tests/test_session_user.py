@@ -131,9 +131,12 @@ def test_unread_notifications_show_when_sent_and_go_when_read(video, fan, make_v
     assert '<span class="badge">1</span>' in page
     client.get(reverse("notifications"))  # read
     assert 'class="badge"' not in client.get(video.get_absolute_url()).content.decode()
-    Notification.objects.create(recipient=fan, video=make_video(video.owner, "Third"))
+    third = make_video(video.owner, "Third")
+    Notification.objects.create(recipient=fan, video=third)
     studio = client.get(reverse("videos:dashboard")).content.decode()
     assert '<span class="badge">1</span>' in studio
+    third.delete()  # its notification with it
+    assert 'class="badge"' not in client.get(reverse("videos:dashboard")).content.decode()
 
 
 def test_a_deleted_or_deactivated_user_is_signed_out(video, fan):

@@ -3,7 +3,7 @@ show them, and the viewer whose own facts they are (apps.accounts.session_user: 
 unread notifications, likes and subscriptions). Each change bumps now and again on commit
 (apps.core.cache.bump_now_and_on_commit), so a read between the two cannot keep old rows."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 from apps.accounts.session_user import generation_key as user_generation_key
 from apps.core.cache import (
@@ -46,9 +46,20 @@ def user_changed(instance, update_fields=None, **_kwargs) -> None:
     bump_now_and_on_commit(*keys)
 
 
-def notification_changed(instance, **_kwargs) -> None:
+def notification_changed(sender, instance, origin=None, **_kwargs) -> None:
     """The recipient's unread count (cached with their row)."""
+    if origin is not None and getattr(origin, "model", type(origin)) is not sender:
+        return  # deleted with its video (video_deleting bumps them all at once) or recipient
     bump_now_and_on_commit(user_generation_key(instance.recipient_id))
+
+
+def video_deleting(instance, **_kwargs) -> None:
+    """Its notifications go with it: their recipients' unread counts, in one bump."""
+    from apps.notifications.models import Notification
+
+    unread = Notification.objects.filter(video=instance, read_at__isnull=True)
+    recipients = unread.values_list("recipient_id", flat=True)
+    bump_now_and_on_commit(*(user_generation_key(user_id) for user_id in recipients))
 
 
 def connect() -> None:
@@ -68,3 +79,4 @@ def connect() -> None:
         name = model.__name__
         post_save.connect(receiver, sender=model, dispatch_uid=f"pages-{name}-s")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"pages-{name}-d")
+    pre_delete.connect(video_deleting, sender=Video, dispatch_uid="pages-Video-pd")
