@@ -25,8 +25,8 @@ from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-# Long enough to serve a visit from the cache, short enough that nothing a missed bump (a
-# change made behind the ORM's back) could leave stale lasts.
+# Long enough to serve a visit from the cache; also how long a change made behind the ORM's
+# back (an update() or SQL, which sends no signal and so bumps nothing) can go unseen.
 ROW_SECONDS = 600
 # Set while auth.get_user loads the session's user (see UserManager.get): (the user id the
 # caller read keys() for, or None; what it found there).

@@ -11,9 +11,12 @@ again in a second round trip otherwise (a session saved before hints existed).
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from apps.accounts import session_user
+from apps.accounts.sessions import SessionStore
 from apps.core.cache import decode, redis_client
 
 USER = "SESSIONUSER"  # where the user's id goes in a key named after them
@@ -54,9 +57,6 @@ def read(
     in the same script when the key `run_if` (one of `fixed`) is there. The session is loaded
     from what was read: the request needs no round trip for it either.
     """
-    from apps.accounts import session_user
-    from apps.accounts.sessions import SessionStore
-
     redis = redis_client()
     store = request.session
     if redis is None or not isinstance(store, SessionStore) or not cache_is_sessions():
@@ -99,16 +99,13 @@ def read(
 
 
 def cache_is_sessions() -> bool:
-    from django.conf import settings
-
+    """The sessions live in the cache the script runs on."""
     return settings.SESSION_CACHE_ALIAS == "default"
 
 
 def _read_apart(request, fixed, named, on_hit, run_if):
     """Without Redis or the hinted sessions: the session, then the keys (no on_hit: the caller
     does that write itself)."""
-    from apps.accounts import session_user
-
     user_id = session_user.session_user_id(request)
     keys = [*fixed, *(named(user_id) if named and user_id is not None else [])]
     return cache.get_many(keys), user_id, -1
