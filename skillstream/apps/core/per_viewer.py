@@ -42,20 +42,31 @@ _parts: dict[str, tuple[Template, list | None]] = {}  # name -> (template, varie
 
 
 def render_part(
-    template_name: str, arguments: dict[str, Any], context: Context, arguments_key: str = ""
+    template_name: str,
+    arguments: dict[str, Any],
+    context: Context,
+    arguments_key: str = "",
+    resolved: dict[str, Any] | None = None,
 ) -> str:
+    """The part for the viewer in `context`; `resolved`: varies_on values already resolved
+    for this viewer (by expression), shared by the parts of one page."""
     shown_to = arguments.get(SHOWN_TO)
     if shown_to is not None and getattr(context.get("user"), "pk", None) not in shown_to:
         return ""
     template, varies_on = _part(template_name)
-    with context.push(arguments):
-        if varies_on is None or not arguments_key or settings.DEBUG:
+    if varies_on is None or not arguments_key or settings.DEBUG:
+        with context.push(arguments):
             return template.render(context)
-        key = (
-            template_name,
-            arguments_key,
-            *(expr.resolve(context, ignore_failures=True) for expr in varies_on),
-        )
+    # Resolved in the viewer's context alone: a name of the part's arguments resolves to
+    # nothing here, and the arguments are in the key anyway.
+    resolved = {} if resolved is None else resolved
+    values = []
+    for expression in varies_on:
+        if expression.token not in resolved:
+            resolved[expression.token] = expression.resolve(context, ignore_failures=True)
+        values.append(resolved[expression.token])
+    key = (template_name, arguments_key, *values)
+    with context.push(arguments):
         html = _rendered.get(key)
         if html is None:
             with context.push(csrf_token=CSRF_PLACEHOLDER):
@@ -103,11 +114,12 @@ class SharedPage:
         """The page as `request`'s user sees it; `viewer` adds facts about them (liked...)."""
         context = viewer_context(request, viewer)
         keys = self.keys or ("",) * len(self.parts)
+        resolved: dict[str, Any] = {}
         out = [self.chunks[0]]
         for (template_name, arguments), key, chunk in zip(
             self.parts, keys, self.chunks[1:], strict=True
         ):
-            out.append(render_part(template_name, arguments, context, key))
+            out.append(render_part(template_name, arguments, context, key, resolved))
             out.append(chunk)
         return "".join(out)
 
