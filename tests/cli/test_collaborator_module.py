@@ -22,6 +22,9 @@ PLAYBOOK = """
   hosts: localhost
   connection: local
   gather_facts: false
+  # The shim is a sitecustomize, read when a Python starts: each module needs a fresh
+  # interpreter, which Mitogen's persistent one (ansible.cfg's strategy) is not.
+  strategy: ansible.builtin.linear
   environment:
     PYTHONPATH: "{shim}"
     HEROKU_API_URL: "{api_url}"
