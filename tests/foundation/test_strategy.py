@@ -27,20 +27,26 @@ def test_collection_dirs_are_listed_once_per_run(monkeypatch) -> None:
 
     def listing(search_paths=None, coll_filter=None, artifacts_manager=None, dedupe=True):
         calls.append((search_paths, coll_filter, artifacts_manager, dedupe))
-        return iter([b"/c/amazon/aws", b"/c/skillstream/heroku"])
+        return iter([b"/c/amazon/aws"])
 
     monkeypatch.setattr(collection_list, "list_collection_dirs", listing)
     shim = load_shim()  # captures Ansible's listing, as at the start of a run
+    scans = []
+
+    def scan():
+        scans.append(1)
+        return [b"/c/amazon/aws", b"/c/skillstream/heroku"]
+
+    monkeypatch.setattr(shim, "_scan_collection_dirs", scan)
     shim._remember_collection_dirs()
     shim._remember_collection_dirs()  # a second play: still one listing
     remembered = collection_list.list_collection_dirs
     for _ in range(3):  # what Mitogen's planner calls before every collection module
         assert list(remembered()) == [b"/c/amazon/aws", b"/c/skillstream/heroku"]
-    assert len(calls) == 1
+    assert len(scans) == 1 and calls == []
     # Calls with their own arguments still reach Ansible's own listing.
     list(remembered(coll_filter="amazon.aws"))
-    assert calls[-1] == (None, "amazon.aws", None, True)
-    assert len(calls) == 2
+    assert calls == [(None, "amazon.aws", None, True)]
 
 
 def test_a_playbook_runs_a_collection_module_on_the_mitogen_strategy(tmp_path: Path) -> None:
@@ -79,3 +85,16 @@ def test_a_playbook_runs_a_collection_module_on_the_mitogen_strategy(tmp_path: P
         check=True,
     ).stdout
     assert "DEFAULT_STRATEGY(" in config and "mitogen_linear" in config
+
+
+def test_the_scanned_collection_dirs_are_ansibles_own_listing() -> None:
+    """The shim reads the directories instead of importing each collection: same list."""
+    from ansible.plugins.loader import init_plugin_loader
+
+    init_plugin_loader()
+    import ansible.collections.list as collection_list
+
+    shim = load_shim()
+    scanned = shim._scan_collection_dirs()
+    assert len(scanned) > 50  # the ansible package's bundled collections are there
+    assert sorted(scanned) == sorted(collection_list.list_collection_dirs())

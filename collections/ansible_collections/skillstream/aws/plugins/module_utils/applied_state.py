@@ -87,3 +87,18 @@ def parse_stored(raw: str | None) -> dict:
 
 def render_stored(fresh: str, facts: dict) -> str:
     return json.dumps({"fingerprint": fresh, "facts": facts}, sort_keys=True)
+
+
+# boto3 clients by everything that shapes them. Under Mitogen a module runs in the host's
+# persistent interpreter (plugins/strategy/mitogen_linear.py) and this module stays imported,
+# so a later task reuses the clients: making a session and its clients costs 0.1-0.3 s (the
+# service models are parsed per session), an answer from AWS 10 ms. Each run of a fresh
+# interpreter (Ansible's own strategies) starts empty, as before.
+_CLIENTS: dict[tuple, Any] = {}
+
+
+def cached_client(key: tuple, make: Any) -> Any:
+    """The client for `key` made by `make()` once per interpreter; boto3 clients are thread-safe."""
+    if key not in _CLIENTS:
+        _CLIENTS[key] = make()
+    return _CLIENTS[key]

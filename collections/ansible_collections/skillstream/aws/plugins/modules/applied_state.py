@@ -182,6 +182,7 @@ reads:
   type: dict
 """
 
+import os
 from typing import Any
 
 try:
@@ -201,6 +202,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import (
     RetryingBotoClientWrapper,
 )
 from ansible_collections.skillstream.aws.plugins.module_utils.applied_state import (
+    cached_client,
     decode_json_strings,
     fingerprint,
     parse_stored,
@@ -215,8 +217,8 @@ class ReadFailed(Exception):
 
 
 class Clients:
-    """One boto3 session for every read: the module's connection options, a client per
-    (service, region)."""
+    """The module's connection options; a client per (service, region), kept for later tasks
+    in the same interpreter (module_utils.applied_state.cached_client)."""
 
     def __init__(self, module: AnsibleAWSModule) -> None:
         region, endpoint_url, kwargs = get_aws_connection_info(module)
@@ -233,21 +235,37 @@ class Clients:
                     else botocore.config.Config(**extra)
                 )
         self.config = config
-        self.session = boto3.session.Session(profile_name=self.kwargs.pop("profile_name", None))
-        self.cache: dict[tuple[str, str | None], Any] = {}
+        self.profile = self.kwargs.pop("profile_name", None)
 
     def get(self, service: str, region: str | None = None) -> Any:
-        key = (service, region or self.region)
-        if key not in self.cache:
-            raw = self.session.client(
-                service,
-                region_name=key[1],
-                endpoint_url=self.endpoint_url,
-                config=self.config,
-                **self.kwargs,
-            )
-            self.cache[key] = RetryingBotoClientWrapper(raw, AWSRetry.jittered_backoff(retries=4))
-        return self.cache[key]
+        region = region or self.region
+        # The AWS_* environment too: credentials may come from it, per task.
+        environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+        options = repr(self.config._user_provided_options)
+        key = (
+            service,
+            region,
+            self.endpoint_url,
+            self.profile,
+            options,
+            tuple(sorted(self.kwargs.items())),
+            environment,
+        )
+        return cached_client(key, lambda: self._make(service, region, environment))
+
+    def _make(self, service: str, region: str | None, environment: tuple) -> Any:
+        session = cached_client(
+            ("session", self.profile, environment),
+            lambda: boto3.session.Session(profile_name=self.profile),
+        )
+        raw = session.client(
+            service,
+            region_name=region,
+            endpoint_url=self.endpoint_url,
+            config=self.config,
+            **self.kwargs,
+        )
+        return RetryingBotoClientWrapper(raw, AWSRetry.jittered_backoff(retries=4))
 
 
 def read_all(clients: Clients, reads: list[dict], facts: dict, record: bool) -> tuple[list, dict]:
