@@ -10,6 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import ansible.collections.list as collection_list
+import ansible_mitogen.connection
+import ansible_mitogen.process
+import ansible_mitogen.utils.unsafe
 from ansible.utils.collection_loader import AnsibleCollectionConfig
 from ansible_mitogen import planner
 from ansible_mitogen.plugins.strategy.mitogen_linear import StrategyModule as MitogenLinear
@@ -86,8 +89,54 @@ def _should_fork_unless_collection_utils(self) -> bool:
     return _should_fork(self)
 
 
+# The host of the task being queued when it is the host's first task of the run: the worker
+# process forked for that task inherits it (_on_action_run_warming). Controller memory.
+_not_yet_warmed: set[str] = set()
+_queued_hosts: set[str] = set()
+_on_action_run = ansible_mitogen.connection.Connection.on_action_run
+
+
+def _on_action_run_warming(self, task_vars, delegate_to_hostname, loader_basedir):
+    """Start the host's interpreter in the background from the first task of the run.
+
+    Starting it (a fresh Python importing Ansible's module code over Mitogen) takes about 1 s,
+    which the first module task waits for: deploy.yml's first tasks check variables on the
+    controller, rollback.yml's first one checks its argument. The first task's worker, whatever
+    its action, asks Mitogen's connection service for the interpreter without waiting for the
+    answer; the service builds it while the play goes on, and the first module task's request
+    for the same connection waits for that one instead of starting another.
+    """
+    _on_action_run(self, task_vars, delegate_to_hostname, loader_basedir)
+    host = task_vars.get("inventory_hostname")
+    if host not in _not_yet_warmed or delegate_to_hostname:
+        return
+    _not_yet_warmed.discard(host)
+    try:
+        inventory_name, stack = self._build_stack()
+        binding = ansible_mitogen.process.get_worker_model().get_binding(
+            ansible_mitogen.utils.unsafe.cast(inventory_name)
+        )
+        binding.get_service_context().call_service_async(
+            service_name="ansible_mitogen.services.ContextService",
+            method_name="get",
+            stack=ansible_mitogen.utils.unsafe.cast(list(stack)),
+        )
+    except Exception:  # a head start only: the module task connects anyway
+        return
+
+
 class StrategyModule(MitogenLinear):
     def run(self, iterator, play_context):
         planner.NewStylePlanner.should_fork = _should_fork_unless_collection_utils
+        ansible_mitogen.connection.Connection.on_action_run = _on_action_run_warming
         _remember_collection_dirs()
         return super().run(iterator, play_context)
+
+    def _queue_task(self, host, task, task_vars, play_context):
+        if host.name not in _queued_hosts:
+            _queued_hosts.add(host.name)
+            _not_yet_warmed.add(host.name)
+        try:
+            return super()._queue_task(host, task, task_vars, play_context)
+        finally:
+            _not_yet_warmed.discard(host.name)  # its worker, forked by now, does the warming

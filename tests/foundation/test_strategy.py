@@ -88,13 +88,23 @@ def test_a_playbook_runs_a_collection_module_on_the_mitogen_strategy(tmp_path: P
 
 
 def test_the_scanned_collection_dirs_are_ansibles_own_listing() -> None:
-    """The shim reads the directories instead of importing each collection: same list."""
-    from ansible.plugins.loader import init_plugin_loader
+    """The shim reads the directories instead of importing each collection: same list.
 
-    init_plugin_loader()
-    import ansible.collections.list as collection_list
-
-    shim = load_shim()
-    scanned = shim._scan_collection_dirs()
+    In a fresh interpreter from the repository root, as ansible-playbook runs: a test session
+    that imported ansible_collections through sys.path already lists them differently."""
+    script = (
+        "import importlib.util, json\n"
+        "from ansible.plugins.loader import init_plugin_loader\n"
+        "init_plugin_loader()\n"
+        "import ansible.collections.list as listing\n"
+        f"spec = importlib.util.spec_from_file_location('shim', {str(SHIM)!r})\n"
+        "shim = importlib.util.module_from_spec(spec); spec.loader.exec_module(shim)\n"
+        "print(json.dumps([sorted(p.decode() for p in shim._scan_collection_dirs()),\n"
+        "                  sorted(p.decode() for p in listing.list_collection_dirs())]))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    scanned, listed = json.loads(run.stdout.strip().splitlines()[-1])
     assert len(scanned) > 50  # the ansible package's bundled collections are there
-    assert sorted(scanned) == sorted(collection_list.list_collection_dirs())
+    assert scanned == listed
