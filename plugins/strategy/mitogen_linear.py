@@ -125,15 +125,36 @@ def _on_action_run_warming(self, task_vars, delegate_to_hostname, loader_basedir
         return
 
 
+# Actions that never start a module: a play made only of these (the bench's one-task floor)
+# does not start an interpreter in the background that nothing would use.
+CONTROLLER_ONLY_ACTIONS = frozenset(
+    f"ansible.builtin.{name}"
+    for name in ("debug", "set_fact", "assert", "fail", "meta", "pause", "set_stats")
+)
+
+
+def _may_run_modules(iterator) -> bool:
+    """Whether a task of the play may start a module: an action outside
+    CONTROLLER_ONLY_ACTIONS (includes among them), or fact gathering that is not off."""
+    tasks = iterator.all_tasks  # every task, blocks flattened; the first gathers facts
+    if iterator._play.gather_facts is False:
+        tasks = tasks[1:]
+    return any(
+        (getattr(task, "resolved_action", None) or task.action) not in CONTROLLER_ONLY_ACTIONS
+        for task in tasks
+    )
+
+
 class StrategyModule(MitogenLinear):
     def run(self, iterator, play_context):
         planner.NewStylePlanner.should_fork = _should_fork_unless_collection_utils
         ansible_mitogen.connection.Connection.on_action_run = _on_action_run_warming
         _remember_collection_dirs()
+        self._warm_up = _may_run_modules(iterator)
         return super().run(iterator, play_context)
 
     def _queue_task(self, host, task, task_vars, play_context):
-        if host.name not in _queued_hosts:
+        if self._warm_up and host.name not in _queued_hosts:
             _queued_hosts.add(host.name)
             _not_yet_warmed.add(host.name)
         try:

@@ -108,3 +108,53 @@ def test_the_scanned_collection_dirs_are_ansibles_own_listing() -> None:
     scanned, listed = json.loads(run.stdout.strip().splitlines()[-1])
     assert len(scanned) > 50  # the ansible package's bundled collections are there
     assert scanned == listed
+
+
+def test_a_play_of_controller_only_tasks_starts_no_interpreter() -> None:
+    """The background interpreter start is for plays that will run a module; the bench's
+    one-task floor (one debug task) would only pay for it. Real Ansible play iterators."""
+    script = (
+        "import importlib.util, json\n"
+        "from ansible.plugins.loader import init_plugin_loader\n"
+        "init_plugin_loader()\n"
+        "from ansible.executor.play_iterator import PlayIterator\n"
+        "from ansible.inventory.manager import InventoryManager\n"
+        "from ansible.parsing.dataloader import DataLoader\n"
+        "from ansible.playbook.play import Play\n"
+        "from ansible.playbook.play_context import PlayContext\n"
+        "from ansible.vars.manager import VariableManager\n"
+        f"spec = importlib.util.spec_from_file_location('shim', {str(SHIM)!r})\n"
+        "shim = importlib.util.module_from_spec(spec); spec.loader.exec_module(shim)\n"
+        "loader = DataLoader(); inventory = InventoryManager(loader, sources='localhost,')\n"
+        "variables = VariableManager(loader=loader, inventory=inventory)\n"
+        "debug = {'ansible.builtin.debug': {'msg': 'x'}}\n"
+        "plays = {\n"
+        "  'floor': {'gather_facts': False, 'tasks': [debug]},\n"
+        "  'checks': {'gather_facts': False, 'tasks': [debug, {'assert': {'that': True}},\n"
+        "             {'block': [{'set_fact': {'a': 1}}], 'rescue': [{'fail': {}}]}]},\n"
+        "  'module': {'gather_facts': False, 'tasks': [debug, {'command': 'true'}]},\n"
+        "  'rescue_module': {'gather_facts': False, 'tasks': [{'block': [debug],\n"
+        "                    'rescue': [{'ansible.builtin.uri': {'url': 'http://x'}}]}]},\n"
+        "  'include': {'gather_facts': False, 'tasks': [{'include_tasks': 'x.yml'}]},\n"
+        "  'facts': {'tasks': [debug]},\n"
+        "}\n"
+        "out = {}\n"
+        "for name, body in plays.items():\n"
+        "    play = Play.load(dict(hosts='localhost', **body), variable_manager=variables,\n"
+        "                     loader=loader)\n"
+        "    it = PlayIterator(inventory, play, PlayContext(play=play), variables, {})\n"
+        "    out[name] = shim._may_run_modules(it)\n"
+        "print(json.dumps(out))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == {
+        "floor": False,
+        "checks": False,
+        "module": True,
+        "rescue_module": True,
+        "include": True,
+        "facts": True,
+    }

@@ -200,15 +200,14 @@ def run(hm):
         raise ModuleFailure("source_dir %s is not a directory" % source_dir)
     if not os.path.isfile(os.path.join(source_dir, "Procfile")):
         hm.module.warn("%s has no Procfile; Heroku will guess the process types" % source_dir)
-    client.get(app_path(app))  # a clear "app not found" before packing
+    # Read before packing: a missing app fails here with Heroku's "Couldn't find that app."
+    current = current_release(list_releases(client, app))
     excludes = (DEFAULT_EXCLUDES if p["default_excludes"] else []) + list(p["exclude"])
     fd, tar_file = tempfile.mkstemp(prefix="heroku-source-", suffix=".tar.gz")
     try:
         with os.fdopen(fd, "wb") as handle:
             digest, files = build_tarball(source_dir, handle, excludes)
         checksum = "SHA256:" + digest
-        releases = list_releases(client, app)
-        current = current_release(releases)
         built = serving_build(client, app, current)
         built_checksum = ((built or {}).get("source_blob") or {}).get("checksum")
         result = {
