@@ -12,10 +12,11 @@ module: smoke_test
 short_description: Smoke-test SkillStream's user features over HTTP, as a browser uses them
 version_added: 1.1.0
 description:
-  - A new user signs up, logs out and in again, uploads a video (direct to storage when the
-    app offers it), waits for the worker to publish it and watches it. A second, persistent
-    user (signed up on the first run) likes it, comments, subscribes and finds it in the
-    feed and in search. The first user then deletes the video, so runs leave nothing behind.
+  - A new user signs up, logs out and in again and uploads a video (direct to storage when
+    the app offers it). While the worker publishes it, a second, persistent user (signed up
+    on the first run) logs in; the video is then watched, and the second user likes it,
+    comments, subscribes and finds it in the feed and in search. The first user then
+    deletes the video, so runs leave nothing behind.
   - Fails naming the first step that failed and what it saw.
   - Never reports C(changed); it exercises the app and changes nothing a deploy manages.
   - Talks to the app only, not to the Heroku API.
