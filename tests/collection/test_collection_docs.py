@@ -17,7 +17,7 @@ COLLECTION = REPO / "collections" / "ansible_collections" / "skillstream" / "her
 MODULES = sorted(p.stem for p in (COLLECTION / "plugins" / "modules").glob("*.py"))
 # The modules that work on the control host or the app only, not on the Heroku API: no
 # auth options, and not in the action group skillstream.heroku.heroku.
-LOCAL_MODULES = ["deploy_lock", "smoke_test", "source_facts"]
+LOCAL_MODULES = ["deploy_lock", "health_check", "smoke_test", "source_facts"]
 # The sanity tests that run offline without Docker. Not run: pslint and shellcheck (no
 # PowerShell or shell code in the collection), changelog (no changelog fragments).
 SANITY_TESTS = [
@@ -30,9 +30,9 @@ SANITY_TESTS = [
 
 def test_the_collection_has_the_modules_the_contract_names():
     contract = ["addon", "app", "app_info", "build", "config_vars", "deploy_lock", "domain",
-                "feature", "formation", "log_drain", "pg_backups", "pg_promote", "pg_rollback",
-                "pipeline", "pipeline_coupling", "pipeline_promotion", "release", "smoke_test",
-                "source_facts", "webhook"]  # fmt: skip
+                "feature", "formation", "health_check", "log_drain", "pg_backups", "pg_promote",
+                "pg_rollback", "pipeline", "pipeline_coupling", "pipeline_promotion", "release",
+                "smoke_test", "source_facts", "webhook"]  # fmt: skip
     assert contract == MODULES
 
 

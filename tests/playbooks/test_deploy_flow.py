@@ -187,7 +187,8 @@ def test_a_broken_revision_is_rolled_back_by_deploy(flow: Flow) -> None:
         wsgi.write_text(good)
     assert run.rc != 0
     text = " ".join(run.output.split())
-    assert 'failed at "Wait until /healthz answers ok"' in text, run.tail()
+    assert 'failed at "Wait until /healthz answers ok and /version names v' in text, run.tail()
+    assert "The app is not healthy after" in text, run.tail()
     now = flow.version()
     assert f"Rolled back: {now['release']} (rollback to {serving['release']})" in text
     assert now["commit"] == serving["commit"]
