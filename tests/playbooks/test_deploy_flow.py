@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import moto_client
 from tests.playbooks.conftest import REPO, Run, api_requests, get_json, run_playbook
@@ -252,3 +253,25 @@ def test_verify_runs_on_its_own(flow: Flow) -> None:
     assert "Smoke test passed" in run.output
     for feature in ("sign up", "log in", "upload", "watch", "like", "comment", "subscribe"):
         assert feature in run.output
+
+
+def test_a_config_change_alone_is_released_and_checked(flow: Flow) -> None:
+    # Last: a config-only release is a rollback target, and the rollback tests above assume
+    # there is none. The change's release runs its release phase before it serves: the health
+    # check must wait for that release, not for the one it replaces (which it once did, in
+    # vain, and then rolled the change back).
+    local = yaml.safe_load((REPO / "inventories/local/group_vars/all/heroku_app.yml").read_text())
+    config = local["heroku_app_config_vars"] | {"MAX_UPLOAD_MB": "400"}
+    before = flow.version()
+    run = flow.playbook(
+        "deploy.yml",
+        "-e", json.dumps({"heroku_app_config_vars": config}),
+        figure="config-only deploy",
+    )  # fmt: skip
+    assert run.rc == 0, run.tail(8000)
+    newest = flow.releases()[-1]
+    serving = flow.version()
+    assert serving["release"] == f"v{newest['version']}" != before["release"], serving
+    assert serving["commit"] == before["commit"]
+    assert "MAX_UPLOAD_MB" in newest["description"], newest
+    assert "Rolled back" not in run.output
