@@ -158,7 +158,7 @@ def test_addon_fails_fast_naming_a_failed_provisioning_and_a_retry_succeeds(
     run = run_play([mod("addon", **spec), mod("addon", **spec)], tmp_path)
     failed, retried = run.results
     assert failed["failed"] is True
-    assert "ended in state deprovisioned" in failed["msg"]
+    assert "was not provisioned (state deprovisioned)" in failed["msg"]
     assert "no capacity in us-east-1" in failed["msg"]
     assert retried["changed"] is True and retried["addon"]["state"] == "provisioned"
     assert "REDIS_URL" in heroku.json_of(f"/apps/{name}/config-vars")

@@ -29,6 +29,7 @@ class HerokuResource:
     """
 
     result_key = "resource"
+    api = "platform"  # or "data": the Postgres data API
 
     def __init__(self, hm: HerokuModule) -> None:
         self.hm = hm
@@ -72,7 +73,11 @@ class HerokuResource:
 
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         """POST the new resource; after a dropped connection ``find`` tells whether it was made."""
-        return self.client.post(self.create_path(), body, recover=self.find)
+        return self.client.post(self.create_path(), body, api=self.api, recover=self.find)
+
+    def update(self, found: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+        """Apply ``updates(found)``: a PATCH, unless the API replaces the resource another way."""
+        return self.client.patch(self.item_path(found), changes, api=self.api)
 
     def created(self, resource: dict[str, Any]) -> dict[str, Any]:
         """After a real create or update (not in check mode): e.g. wait until it is ready."""
@@ -96,7 +101,7 @@ class HerokuResource:
             return self._result(False, found, found, before)
         if self.hm.check_mode:
             return self._result(True, found, self.preview_update(found, update), before)
-        after = self.client.patch(self.item_path(found), update)
+        after = self.update(found, update)
         return self._result(True, found, self.created(after), before)
 
     def _create(self) -> dict[str, Any]:
@@ -107,7 +112,7 @@ class HerokuResource:
 
     def _delete(self, found: Optional[dict[str, Any]]) -> None:
         if found and not self.hm.check_mode:
-            self.client.delete(self.item_path(found))
+            self.client.delete(self.item_path(found), api=self.api)
 
     def _result(self, changed, found, after, before, _deleted=None) -> dict[str, Any]:
         return {

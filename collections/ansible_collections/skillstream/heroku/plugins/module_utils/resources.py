@@ -108,6 +108,30 @@ def addon_config_keys(client: HerokuClient, app: str) -> set[str]:
     return keys
 
 
+def wait_addon_provisioned(
+    client: HerokuClient, app: str, addon: dict[str, Any], timeout: float
+) -> dict[str, Any]:
+    """The add-on once ``provisioned``; else fail with its state and Heroku's message (a failed
+    database recovery says so in ``provision_message`` while still ``provisioning``)."""
+    if addon.get("state") == "provisioned":
+        return addon
+    path = app_path(app, "addons", addon["id"])
+
+    def done(found: dict[str, Any]) -> bool:
+        failed = "fail" in (found.get("provision_message") or "").lower()
+        return failed or found.get("state") in ("provisioned", "deprovisioned")
+
+    name = addon.get("name")
+    addon = wait_for(lambda: client.get(path), done, timeout, "add-on %s to be provisioned" % name)
+    if addon.get("state") != "provisioned":
+        raise ModuleFailure(
+            "Add-on %s of app %s was not provisioned (state %s): %s"
+            % (name, app, addon.get("state"), addon.get("provision_message") or "no message"),
+            addon=addon,
+        )
+    return addon
+
+
 def resolve_database(client: HerokuClient, app: str, database: str) -> dict[str, Any]:
     """The Postgres add-on behind an attachment name such as ``DATABASE_URL``."""
     wanted = database[:-4] if database.upper().endswith("_URL") else database

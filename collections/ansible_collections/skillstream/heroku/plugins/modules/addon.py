@@ -20,11 +20,9 @@ author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
   - skillstream.heroku.auth.attributes
+  - skillstream.heroku.options.app
+  - skillstream.heroku.options.state
 options:
-  app:
-    description: Name of the app.
-    type: str
-    required: true
   plan:
     description:
       - The plan, C(service:plan) (for example C(heroku-postgresql:essential-0)), or only
@@ -42,11 +40,6 @@ options:
   config:
     description: Provider options sent when the add-on is created (ignored afterwards).
     type: dict
-  state:
-    description: Whether the add-on should exist.
-    type: str
-    choices: [present, absent]
-    default: present
   wait:
     description: Wait until the add-on is C(provisioned).
     type: bool
@@ -89,9 +82,11 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     HerokuModule,
     ModuleFailure,
     app_path,
-    wait_for,
 )
 from ansible_collections.skillstream.heroku.plugins.module_utils.resource import HerokuResource
+from ansible_collections.skillstream.heroku.plugins.module_utils.resources import (
+    wait_addon_provisioned,
+)
 
 
 def _service(plan):
@@ -185,32 +180,10 @@ class Addon(HerokuResource):
         result = super(Addon, self).ensure()
         addon = result["addon"]
         if self.wanted_state == "present" and self.params["wait"] and not self.hm.check_mode:
-            result["addon"] = self.wait_provisioned(addon)
+            app, timeout = self.params["app"], self.params["wait_timeout"]
+            result["addon"] = wait_addon_provisioned(self.client, app, addon, timeout)
             result["diff"]["after"] = _view(result["addon"])
         return result
-
-    def wait_provisioned(self, addon):
-        if addon.get("state") == "provisioned":
-            return addon
-        path = app_path(self.params["app"], "addons", addon["id"])
-        addon = wait_for(
-            lambda: self.client.get(path),
-            lambda a: a.get("state") in ("provisioned", "deprovisioned"),
-            self.params["wait_timeout"],
-            "add-on %s to be provisioned" % addon.get("name"),
-        )
-        if addon.get("state") != "provisioned":
-            raise ModuleFailure(
-                "Add-on %s of app %s ended in state %s: %s"
-                % (
-                    addon.get("name"),
-                    self.params["app"],
-                    addon.get("state"),
-                    addon.get("provision_message") or "no message",
-                ),
-                addon=addon,
-            )
-        return addon
 
 
 def main():

@@ -20,16 +20,12 @@ author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
   - skillstream.heroku.auth.attributes
+  - skillstream.heroku.options.state
 options:
   name:
     description: Name of the app.
     type: str
     required: true
-  state:
-    description: Whether the app should exist.
-    type: str
-    choices: [present, absent]
-    default: present
   region:
     description: Region of a new app (C(us), C(eu)). Checked, never changed, on an existing app.
     type: str

@@ -26,11 +26,8 @@ author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
   - skillstream.heroku.auth.attributes
+  - skillstream.heroku.options.app
 options:
-  app:
-    description: Name of the app.
-    type: str
-    required: true
   source_dir:
     description: Directory holding the app (its root has the C(Procfile)).
     type: path

@@ -19,19 +19,12 @@ author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
   - skillstream.heroku.auth.attributes
+  - skillstream.heroku.options.app
+  - skillstream.heroku.options.state
 options:
-  app:
-    description: Name of the app.
-    type: str
-    required: true
   hostname:
     description: The custom domain, for example C(www.skillstream.example).
     type: str
-  state:
-    description: Whether O(hostname) should be attached.
-    type: str
-    choices: [present, absent]
-    default: present
   acm:
     description: Automated Certificate Management for the app. Omit to leave it alone.
     type: bool

@@ -18,11 +18,8 @@ author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
   - skillstream.heroku.auth.attributes
+  - skillstream.heroku.options.app
 options:
-  app:
-    description: Name of the app.
-    type: str
-    required: true
   name:
     description: Name of the feature.
     type: str

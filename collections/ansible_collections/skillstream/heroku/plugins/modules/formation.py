@@ -20,11 +20,8 @@ author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
   - skillstream.heroku.auth.attributes
+  - skillstream.heroku.options.app
 options:
-  app:
-    description: Name of the app.
-    type: str
-    required: true
   processes:
     description: The desired formation, one entry per process type.
     type: list

@@ -18,11 +18,9 @@ author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
   - skillstream.heroku.auth.attributes
+  - skillstream.heroku.options.app
+  - skillstream.heroku.options.state
 options:
-  app:
-    description: Name of the app.
-    type: str
-    required: true
   url:
     description:
       - The drain URL (C(syslog+tls://host:port) or C(https://...)).
@@ -30,11 +28,6 @@ options:
         user, host and port, with the password, path and query masked.
     type: str
     required: true
-  state:
-    description: Whether the drain should exist.
-    type: str
-    choices: [present, absent]
-    default: present
 """
 
 EXAMPLES = r"""

@@ -21,11 +21,8 @@ author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
   - skillstream.heroku.auth.attributes
+  - skillstream.heroku.options.app
 options:
-  app:
-    description: Name of the app.
-    type: str
-    required: true
   action:
     description: What to do.
     type: str
@@ -108,6 +105,11 @@ url:
   description: A short-lived public download URL of the backup.
   returned: for url
   type: str
+schedule:
+  description: The schedule named O(database) after the run; empty when there is none.
+  returned: for schedule and unschedule
+  type: dict
+  sample: {"name": "DATABASE_URL", "hour": 2, "timezone": "Europe/Berlin", "uuid": "..."}
 schedules:
   description: The backup schedules of the database after the run.
   returned: for schedule, unschedule and list
@@ -130,6 +132,7 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     tail,
     wait_for,
 )
+from ansible_collections.skillstream.heroku.plugins.module_utils.resource import HerokuResource
 from ansible_collections.skillstream.heroku.plugins.module_utils.resources import (
     resolve_database,
 )
@@ -196,12 +199,6 @@ def wait_transfer(client, path, timeout, what):
     return _named(transfer)
 
 
-def list_schedules(client, db_id):
-    return (
-        client.get("/client/v11/databases/%s/transfer-schedules" % segment(db_id), api="data") or []
-    )
-
-
 def do_capture(hm, app, db):
     if hm.check_mode:
         return {"changed": True, "backup": {}}
@@ -213,55 +210,66 @@ def do_capture(hm, app, db):
     return {"changed": True, "backup": _named(transfer)}
 
 
-def do_schedule(hm, app, db):
-    client, p = hm.client, hm.params
-    if p["hour"] is None or not 0 <= p["hour"] <= 23:
-        raise ModuleFailure("action=schedule needs hour between 0 and 23, got %s" % p["hour"])
-    schedules = list_schedules(client, db["id"])
-    mine = [s for s in schedules if s.get("name") == p["database"]]
-    before = dict((s["name"], "%02d:00 %s" % (int(s["hour"]), s["timezone"])) for s in mine)
-    after = {p["database"]: "%02d:00 %s" % (p["hour"], p["timezone"])}
-    same = [
-        s for s in mine if int(s.get("hour")) == p["hour"] and s.get("timezone") == p["timezone"]
-    ]
-    result = {
-        "changed": not same,
-        "schedules": schedules,
-        "diff": {"before": before, "after": after},
-    }
-    if same or hm.check_mode:
-        return result
-    client.post(
-        "/client/v11/databases/%s/transfer-schedules" % segment(db["id"]),
-        {"hour": "%02d" % p["hour"], "timezone": p["timezone"], "schedule_name": p["database"]},
-        api="data",
-    )
-    result["schedules"] = list_schedules(client, db["id"])
-    return result
+def list_schedules(client, db_id):
+    return client.get(Schedule.path_of(db_id), api="data") or []
 
 
-def do_unschedule(hm, app, db):
-    client, p = hm.client, hm.params
-    schedules = list_schedules(client, db["id"])
-    mine = [s for s in schedules if s.get("name") == p["database"]]
-    result = {
-        "changed": bool(mine),
-        "schedules": schedules,
-        "diff": {
-            "before": dict(
-                (s["name"], "%02d:00 %s" % (int(s["hour"]), s["timezone"])) for s in mine
-            ),
-            "after": {},
-        },
-    }
-    if mine and not hm.check_mode:
-        for schedule in mine:
-            client.delete(
-                "/client/v11/databases/%s/transfer-schedules/%s"
-                % (segment(db["id"]), segment(schedule["uuid"])),
-                api="data",
-            )
-        result["schedules"] = list_schedules(client, db["id"])
+class Schedule(HerokuResource):
+    """The database's backup schedule. Heroku has no PATCH for it: a POST of the same name
+    replaces it (as `heroku pg:backups:schedule` does)."""
+
+    result_key = "schedule"
+    api = "data"
+
+    def __init__(self, hm, db):
+        super().__init__(hm)
+        self.db_id = db["id"]
+
+    @staticmethod
+    def path_of(db_id):
+        return "/client/v11/databases/%s/transfer-schedules" % segment(db_id)
+
+    @property
+    def wanted_state(self):
+        return "absent" if self.params["action"] == "unschedule" else "present"
+
+    def find(self):
+        mine = [s for s in list_schedules(self.client, self.db_id)
+                if s.get("name") == self.params["database"]]  # fmt: skip
+        return mine[0] if mine else None
+
+    def create_path(self):
+        return self.path_of(self.db_id)
+
+    def create_body(self):
+        p = self.params
+        return {"hour": "%02d" % p["hour"], "timezone": p["timezone"],
+                "schedule_name": p["database"]}  # fmt: skip
+
+    def item_path(self, found):
+        return "%s/%s" % (self.path_of(self.db_id), segment(found["uuid"]))
+
+    def updates(self, found):
+        p = self.params
+        same = int(found.get("hour")) == p["hour"] and found.get("timezone") == p["timezone"]
+        return {} if same else self.create_body()
+
+    def update(self, found, changes):
+        return self.create(changes)
+
+    def view(self, resource):
+        if not resource:
+            return {}
+        name = resource.get("name") or resource.get("schedule_name")
+        return {name: "%02d:00 %s" % (int(resource["hour"]), resource["timezone"])}
+
+
+def do_schedule(hm, db):
+    hour = hm.params["hour"]
+    if hm.params["action"] == "schedule" and (hour is None or not 0 <= hour <= 23):
+        raise ModuleFailure("action=schedule needs hour between 0 and 23, got %s" % hour)
+    result = Schedule(hm, db).ensure()
+    result["schedules"] = list_schedules(hm.client, db["id"])
     return result
 
 
@@ -311,10 +319,8 @@ def run(hm):
     db = resolve_database(client, app, p["database"])
     if action == "capture":
         return do_capture(hm, app, db)
-    if action == "schedule":
-        return do_schedule(hm, app, db)
-    if action == "unschedule":
-        return do_unschedule(hm, app, db)
+    if action in ("schedule", "unschedule"):
+        return do_schedule(hm, db)
     if action == "restore":
         return do_restore(hm, app, db)
     if action == "list":

@@ -24,11 +24,8 @@ author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
   - skillstream.heroku.auth.attributes
+  - skillstream.heroku.options.app
 options:
-  app:
-    description: Name of the app.
-    type: str
-    required: true
   database:
     description:
       - The database to promote - an attachment or config var (C(HEROKU_POSTGRESQL_BLUE_URL)),

@@ -105,7 +105,6 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import (
     ModuleFailure,
     app_path,
     segment,
-    wait_for,
 )
 from ansible_collections.skillstream.heroku.plugins.module_utils.pitr import (
     describe,
@@ -116,6 +115,7 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.pitr import (
 )
 from ansible_collections.skillstream.heroku.plugins.module_utils.resources import (
     resolve_database,
+    wait_addon_provisioned,
 )
 
 
@@ -131,26 +131,6 @@ def _checked_time(p):
     if problem:
         raise ModuleFailure("Refusing to roll back to %s: %s" % (p["to"], problem))
     return parse_time(p["to"])
-
-
-def _wait(hm, app, addon):
-    path = app_path(app, "addons", addon["id"])
-
-    def done(found):
-        failed = "fail" in (found.get("provision_message") or "").lower()
-        return failed or found.get("state") in ("provisioned", "deprovisioned")
-
-    addon = wait_for(
-        lambda: hm.client.get(path), done, hm.params["wait_timeout"],
-        "database %s to be provisioned" % addon.get("name"),
-    )  # fmt: skip
-    if addon.get("state") != "provisioned":
-        raise ModuleFailure(
-            "Database %s of app %s was not provisioned: %s"
-            % (addon.get("name"), app, addon.get("provision_message") or addon.get("state")),
-            addon=addon,
-        )
-    return addon
 
 
 def _result(changed, addon, source, target):
@@ -173,8 +153,8 @@ def run(hm):
     if p["name"]:
         found = client.get(app_path(app, "addons", p["name"]), missing_ok=True)
         if found:
-            if p["wait"] and not hm.check_mode and found.get("state") != "provisioned":
-                found = _wait(hm, app, found)
+            if p["wait"] and not hm.check_mode:
+                found = wait_addon_provisioned(client, app, found, p["wait_timeout"])
             return _result(False, found, {}, target)
     ref = resolve_database(client, app, p["database"])
     source = client.get("/addons/%s" % segment(ref["id"]))
@@ -200,7 +180,7 @@ def run(hm):
         body["name"] = p["name"]
     addon = client.post(app_path(app, "addons"), body)
     if p["wait"]:
-        addon = _wait(hm, app, addon)
+        addon = wait_addon_provisioned(client, app, addon, p["wait_timeout"])
     return _result(True, addon, source_view, target)
 
 

@@ -20,6 +20,7 @@ author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
   - skillstream.heroku.auth.attributes
+  - skillstream.heroku.options.state
 options:
   name:
     description:
@@ -27,11 +28,6 @@ options:
         letter).
     type: str
     required: true
-  state:
-    description: Whether the pipeline should exist.
-    type: str
-    choices: [present, absent]
-    default: present
 """
 
 EXAMPLES = r"""

@@ -20,11 +20,9 @@ author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
   - skillstream.heroku.auth.attributes
+  - skillstream.heroku.options.app
+  - skillstream.heroku.options.state
 options:
-  app:
-    description: Name of the app.
-    type: str
-    required: true
   pipeline:
     description:
       - Name or id of the pipeline (see M(skillstream.heroku.pipeline)).
@@ -35,11 +33,6 @@ options:
     description: The app's stage in the pipeline.
     type: str
     choices: [test, review, development, staging, production]
-  state:
-    description: Whether the app should be coupled.
-    type: str
-    choices: [present, absent]
-    default: present
 """
 
 EXAMPLES = r"""

@@ -20,11 +20,9 @@ author: SkillStream ops (@skillstream)
 extends_documentation_fragment:
   - skillstream.heroku.auth
   - skillstream.heroku.auth.attributes
+  - skillstream.heroku.options.app
+  - skillstream.heroku.options.state
 options:
-  app:
-    description: Name of the app.
-    type: str
-    required: true
   url:
     description: The URL Heroku posts events to.
     type: str
@@ -51,11 +49,6 @@ options:
     description: Send O(secret) and O(authorization) to an existing webhook too (reports changed).
     type: bool
     default: false
-  state:
-    description: Whether the webhook should exist.
-    type: str
-    choices: [present, absent]
-    default: present
 """
 
 EXAMPLES = r"""
