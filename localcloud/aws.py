@@ -43,11 +43,12 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def start_moto(port: int, log_path: Path) -> subprocess.Popen:
-    """Start `moto_server` and wait until it answers."""
+def start_moto(port: int, log_path: Path, state_file: Path) -> subprocess.Popen:
+    """Start moto's server, with its state kept in ``state_file``, and wait until it answers."""
     out = log_path.open("ab")
+    command = ["-m", "localcloud.moto_server", "--state", str(state_file), "-H", HOST]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+        [sys.executable, *command, "-p", str(port)],
         stdout=out,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -56,14 +57,14 @@ def start_moto(port: int, log_path: Path) -> subprocess.Popen:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"moto_server exited with {proc.returncode}; see {log_path}")
+            raise RuntimeError(f"moto exited with {proc.returncode}; see {log_path}")
         try:
             with socket.create_connection((HOST, port), timeout=0.5):
                 return proc
         except OSError:
             time.sleep(0.1)
     proc.kill()
-    raise RuntimeError("moto_server did not start within 30 s")
+    raise RuntimeError("moto did not start within 30 s")
 
 
 def _error_response(fault: dict[str, Any]) -> Response:

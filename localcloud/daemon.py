@@ -36,7 +36,7 @@ def serve(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     moto_internal = aws.free_port()
-    moto = aws.start_moto(moto_internal, settings.home / "moto.log")
+    moto = aws.start_moto(moto_internal, settings.home / "moto.log", settings.aws_state_file)
     svc = Services(settings)
     app = Application(svc)
     svc.application = app

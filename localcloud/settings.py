@@ -43,6 +43,11 @@ class Settings:
         return self.home / "blobs"
 
     @property
+    def aws_state_file(self) -> Path:
+        """moto's resources (buckets, objects, distributions, keys) across down and up."""
+        return self.home / "aws-state.pickle"
+
+    @property
     def log_file(self) -> Path:
         return self.home / "localcloud.log"
 

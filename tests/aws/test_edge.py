@@ -175,3 +175,29 @@ def test_default_root_object_and_custom_error_responses(
     missing = get(site, "/nothing-here.html")  # no s3:ListBucket: S3 says 403, the page says 404
     assert missing.status_code == 404
     assert missing.content == b"<h1>gone</h1>"
+
+
+def test_down_then_up_keeps_the_bucket_its_videos_and_the_distribution(
+    aws_endpoint: str, localcloud, edge: dict
+) -> None:
+    """A reboot of localcloud: a video uploaded before still plays through the same CDN host,
+    and the media roles find everything as they left it (nothing to change)."""
+    clip = bytes(reversed(range(256))) * 512  # never asked of the edge before: not in its cache
+    edge["s3"].put_object(
+        Bucket=edge["bucket"], Key="media/videos/kept.mp4", Body=clip, ContentType="video/mp4"
+    )
+    time.sleep(1.5)  # moto's state is saved within a second of a change; down saves it too
+
+    assert localcloud.cli("down").returncode == 0
+    assert localcloud.cli("up").returncode == 0
+
+    assert json.loads(localcloud.cli("env", "--json").stdout)["LOCALCLOUD_EDGE_PORT"] == str(
+        edge["port"]
+    )
+    deadline = time.monotonic() + 30  # the edge reads the distributions again after its start
+    while (played := get(edge, "/media/videos/kept.mp4", Range="bytes=0-")).status_code != 206:
+        assert time.monotonic() < deadline, played.status_code
+        time.sleep(1)
+    assert played.content == clip
+    again = run_playbook(aws_endpoint, "media.yml", edge["vars"], edge["tmp"]).ok()
+    assert again.changed == 0, again.output[-3000:]

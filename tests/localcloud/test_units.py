@@ -1,4 +1,5 @@
-"""Unit tests of single functions: Range pagination, fault specs, the state store."""
+"""Unit tests of single functions: Range pagination, fault specs, the state store, moto's
+state file."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from localcloud.api.conventions import paginate
 from localcloud.api.errors import ApiError
 from localcloud.faults import FaultError, Faults, validate
+from localcloud.moto_server import PersistedMoto
 from localcloud.store import Store
 
 ITEMS = [{"id": f"id-{i:02d}", "version": i} for i in range(1, 8)]
@@ -76,3 +78,14 @@ def test_paginate_without_header_keeps_order_and_lists_without_ranges_page_by_id
     page, nxt = paginate(shuffled, "id ..; max=2", ())
     assert [i["id"] for i in page] == ["id-01", "id-04"]
     assert nxt == "id ]id-04..; max=2, order=asc"
+
+
+def test_an_unreadable_aws_state_is_moved_aside_and_named(tmp_path, caplog) -> None:
+    state = tmp_path / "aws-state.pickle"
+    state.write_bytes(b"not a pickle")
+    with caplog.at_level("ERROR", logger="localcloud.moto_server"):
+        PersistedMoto(app=lambda *_: [], state_file=state).load()
+    assert not state.exists()
+    aside = list(tmp_path.glob("aws-state.pickle.unreadable-*"))
+    assert [p.read_bytes() for p in aside] == [b"not a pickle"]
+    assert str(aside[0]) in caplog.text
