@@ -59,6 +59,7 @@ def test_capture_schedule_url_and_restore(heroku, new_app, tmp_path):
     assert sched_check["changed"] is True and sched["changed"] is True
     assert sched["diff"]["after"] == {"DATABASE_URL": "03:00 UTC"}
     assert sched_again["changed"] is False
+    assert sched_again["api_calls"] == 2  # the attachments, the schedules: nothing read twice
     assert moved["changed"] is True
     assert moved["diff"]["before"] == {"DATABASE_URL": "03:00 UTC"}
     assert [(s["hour"], s["timezone"]) for s in moved["schedules"]] == [(4, "Europe/Berlin")]

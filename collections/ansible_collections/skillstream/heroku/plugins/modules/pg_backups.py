@@ -224,6 +224,7 @@ class Schedule(HerokuResource):
     def __init__(self, hm, db):
         super().__init__(hm)
         self.db_id = db["id"]
+        self.listed = []  # what find() read: the result's schedules when nothing was written
 
     @staticmethod
     def path_of(db_id):
@@ -234,8 +235,8 @@ class Schedule(HerokuResource):
         return "absent" if self.params["action"] == "unschedule" else "present"
 
     def find(self):
-        mine = [s for s in list_schedules(self.client, self.db_id)
-                if s.get("name") == self.params["database"]]  # fmt: skip
+        self.listed = list_schedules(self.client, self.db_id)
+        mine = [s for s in self.listed if s.get("name") == self.params["database"]]
         return mine[0] if mine else None
 
     def create_path(self):
@@ -268,8 +269,10 @@ def do_schedule(hm, db):
     hour = hm.params["hour"]
     if hm.params["action"] == "schedule" and (hour is None or not 0 <= hour <= 23):
         raise ModuleFailure("action=schedule needs hour between 0 and 23, got %s" % hour)
-    result = Schedule(hm, db).ensure()
-    result["schedules"] = list_schedules(hm.client, db["id"])
+    schedule = Schedule(hm, db)
+    result = schedule.ensure()
+    wrote = result["changed"] and not hm.check_mode
+    result["schedules"] = list_schedules(hm.client, db["id"]) if wrote else schedule.listed
     return result
 
 
