@@ -138,6 +138,11 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.resources impor
 )
 
 
+def data_path(*parts):
+    """``/client/v11/<parts...>`` of the Postgres data API, each segment quoted."""
+    return "/client/v11/" + "/".join(segment(part) for part in parts)
+
+
 def _named(transfer):
     transfer = dict(transfer)
     if transfer.get("num") is not None:
@@ -146,7 +151,7 @@ def _named(transfer):
 
 
 def list_backups(client, app):
-    transfers = client.get_all("/client/v11/apps/%s/transfers" % segment(app), api="data")
+    transfers = client.get_all(data_path("apps", app, "transfers"), api="data")
     backups = [
         _named(t)
         for t in transfers
@@ -165,11 +170,8 @@ def find_backup(client, app, wanted):
     if not match:
         raise ModuleFailure("backup must be 'latest', 'b007' or 7, got %r" % wanted)
     num = int(match.group(1))
-    found = client.get(
-        "/client/v11/apps/%s/transfers/%d?verbose=true" % (segment(app), num),
-        api="data",
-        missing_ok=True,
-    )
+    path = data_path("apps", app, "transfers", num) + "?verbose=true"
+    found = client.get(path, api="data", missing_ok=True)
     if not found:
         raise ModuleFailure("Backup b%03d of app %s does not exist" % (num, app))
     return _named(found)
@@ -203,15 +205,15 @@ def do_capture(hm, app, db):
     if hm.check_mode:
         return {"changed": True, "backup": {}}
     client, p = hm.client, hm.params
-    transfer = client.post("/client/v11/databases/%s/backups" % segment(db["id"]), api="data")
+    transfer = client.post(data_path("databases", db["id"], "backups"), api="data")
     if p["wait"]:
-        path = "/client/v11/apps/%s/transfers/%s" % (segment(app), segment(transfer["uuid"]))
+        path = data_path("apps", app, "transfers", transfer["uuid"])
         transfer = wait_transfer(client, path, p["wait_timeout"], "backup of %s" % app)
     return {"changed": True, "backup": _named(transfer)}
 
 
 def list_schedules(client, db_id):
-    return client.get(Schedule.path_of(db_id), api="data") or []
+    return client.get(data_path("databases", db_id, "transfer-schedules"), api="data") or []
 
 
 class Schedule(HerokuResource):
@@ -226,10 +228,6 @@ class Schedule(HerokuResource):
         self.db_id = db["id"]
         self.listed = []  # what find() read: the result's schedules when nothing was written
 
-    @staticmethod
-    def path_of(db_id):
-        return "/client/v11/databases/%s/transfer-schedules" % segment(db_id)
-
     @property
     def wanted_state(self):
         return "absent" if self.params["action"] == "unschedule" else "present"
@@ -240,7 +238,7 @@ class Schedule(HerokuResource):
         return mine[0] if mine else None
 
     def create_path(self):
-        return self.path_of(self.db_id)
+        return data_path("databases", self.db_id, "transfer-schedules")
 
     def create_body(self):
         p = self.params
@@ -248,7 +246,7 @@ class Schedule(HerokuResource):
                 "schedule_name": p["database"]}  # fmt: skip
 
     def item_path(self, found):
-        return "%s/%s" % (self.path_of(self.db_id), segment(found["uuid"]))
+        return data_path("databases", self.db_id, "transfer-schedules", found["uuid"])
 
     def updates(self, found):
         p = self.params
@@ -304,13 +302,10 @@ def do_restore(hm, app, db):
     if hm.check_mode:
         return result
     app_id = client.get(app_path(app))["id"]
-    restore = client.post(
-        "/client/v11/databases/%s/restores" % segment(db["id"]),
-        {"backup_url": backup_url},
-        api="data",
-    )
+    body = {"backup_url": backup_url}
+    restore = client.post(data_path("databases", db["id"], "restores"), body, api="data")
     if p["wait"]:
-        path = "/client/v11/apps/%s/transfers/%s" % (segment(app_id), segment(restore["uuid"]))
+        path = data_path("apps", app_id, "transfers", restore["uuid"])
         restore = wait_transfer(client, path, p["wait_timeout"], "restore of %s" % app)
     result["restore"] = restore
     return result
@@ -335,10 +330,8 @@ def run(hm):
     backup = find_backup(client, app, p["backup"])
     if action == "info":
         return {"changed": False, "backup": backup}
-    link = client.post(
-        "/client/v11/apps/%s/transfers/%d/actions/public-url" % (segment(app), int(backup["num"])),
-        api="data",
-    )
+    path = data_path("apps", app, "transfers", int(backup["num"]), "actions", "public-url")
+    link = client.post(path, api="data")
     return {"changed": False, "backup": backup, "url": link.get("url")}
 
 
