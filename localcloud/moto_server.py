@@ -125,6 +125,7 @@ class PersistedMoto:
         self.app = app
         self.state_file = state_file
         self.lock = threading.Lock()
+        self.saving = threading.Lock()  # one save at a time: stop waits for one under way
         self.changed = threading.Event()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
@@ -147,19 +148,24 @@ class PersistedMoto:
             return
         log.info("loaded the AWS state of %d services from %s", services, self.state_file)
 
-    def save(self) -> None:
-        with self.lock:
-            self.changed.clear()
-            data = snapshot()
-        partial = self.state_file.with_name(self.state_file.name + ".partial")
-        partial.write_bytes(data)
-        os.replace(partial, self.state_file)
+    def save_changes(self) -> None:
+        """Write the state if anything changed since the last save (a stop after a quiet
+        spell pickles nothing)."""
+        with self.saving:
+            if not self.changed.is_set():
+                return
+            with self.lock:
+                self.changed.clear()
+                data = snapshot()
+            partial = self.state_file.with_name(self.state_file.name + ".partial")
+            partial.write_bytes(data)
+            os.replace(partial, self.state_file)
 
     def keep_saving(self) -> None:
         while self.changed.wait():
             time.sleep(SAVE_EVERY)  # one save for a burst of changes
             try:
-                self.save()
+                self.save_changes()
             except Exception:
                 log.exception("could not save the AWS state")
 
@@ -176,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
     app.load()
 
     def stop(_signum: int, _frame: object) -> None:
-        app.save()
+        app.save_changes()
         os._exit(0)
 
     signal.signal(signal.SIGTERM, stop)
