@@ -122,12 +122,15 @@ class PrivateCloud:
     def api_url(self) -> str:
         return self.env["HEROKU_API_URL"]
 
-    def request(self, path: str) -> Any:
+    def request(self, path: str, method: str = "GET", body: dict | None = None) -> Any:
         req = urllib.request.Request(
             self.api_url + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
             headers={
                 "Accept": "application/vnd.heroku+json; version=3",
                 "Authorization": f"Bearer {self.env['HEROKU_API_KEY']}",
+                "Content-Type": "application/json",
             },
         )
         with urllib.request.urlopen(req, timeout=30) as resp:

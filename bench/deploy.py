@@ -9,8 +9,10 @@ so both see the same machine load. Measured per phase: wall time of the command,
 API requests it made (localcloud's counters, as a delta), CPU time, per-task time
 (ansible.posix.json callback; the current tree's phases are plotted to
 bench/results/deploy-tasks.png). Also the one-task floor (ansible-playbook running one
-debug task, median of 3) and, as a diagnostic, the current tree's no-op deploy once more
-with ANSIBLE_STRATEGY=linear. Code changes are made in copies of each tree's skillstream/.
+debug task, median of 3) and, as diagnostics, the current tree's no-op deploy once more
+with ANSIBLE_STRATEGY=linear, and after rollback.yml a rollback made by one API call with no
+Ansible (the platform's part of any rollback: release phase and dyno boot). Code changes are
+made in copies of each tree's skillstream/.
 
     .venv/bin/python -m bench.deploy [--baseline REF]
 """
@@ -336,6 +338,41 @@ class TreeBench:
             "rollback_requests": requests,
         }
 
+    def platform_rollback(self) -> None:
+        """Diagnostic: a rollback with no Ansible at all, the platform's part of any rollback.
+
+        One POST /apps/{app}/releases back to the code-change release, as `heroku rollback`
+        sends it, timed until /version names the release it made. What it waits for is the
+        release phase (Heroku runs it on a rollback too) and the new dynos' boot; rollback.yml
+        cannot serve sooner than this plus Ansible's own start (the one-task floor).
+        """
+        if not self.new or self.figures.get("rollback_serving") is None:
+            return
+        known = {f"v{r['version']}" for r in releases(self.cloud, self.app)}
+        watcher = VersionWatcher(self.cloud, self.web_url + "version", known, None)
+        watcher.start()
+        started = time.monotonic()
+        try:
+            made = self.cloud.request(
+                f"/apps/{self.app}/releases", "POST", {"release": self.new["id"]}
+            )
+        except OSError as err:
+            watcher.stopped.set()
+            self.error(f"platform rollback: POST /apps/{self.app}/releases failed: {err}")
+            return
+        watcher.join(60)
+        watcher.stopped.set()
+        if watcher.changed_at is None:
+            self.error(
+                f"platform rollback: v{made.get('version')} never served within 60 s "
+                f"(seen: {watcher.seen}, last poll error: {watcher.last_error or 'none'})"
+            )
+            return
+        seconds = watcher.changed_at - started
+        self.figures["platform_rollback_serving"] = seconds
+        self.details["platform_rollback"] = {"release": made.get("version"), "seconds": seconds}
+        self.say(f"platform rollback (one API call, no Ansible): {seconds:.2f} s to serving")
+
     def keep_logs(self) -> None:
         """Keep localcloud's app and build logs beside the results (git-ignored)."""
         for log in (self.cloud.home / "logs").rglob("*.log"):
@@ -359,6 +396,8 @@ def measure(baseline: TreeBench, current: TreeBench, work: Path) -> None:
         bench.code_change()
     for bench in both:
         bench.rollback()
+    for bench in both:
+        bench.platform_rollback()
 
 
 def report_figures(report: ComparedReport, baseline: TreeBench, current: TreeBench) -> None:
@@ -420,6 +459,12 @@ def report_figures(report: ComparedReport, baseline: TreeBench, current: TreeBen
         "<=",
         ROLLBACK_MAX_SECONDS,
         note=f"/version polled every {POLL_SECONDS * 1000:g} ms",
+    )
+    add(
+        "platform_rollback_serving",
+        "rollback floor: one API rollback, no Ansible, to serving",
+        "s",
+        note="release phase + dyno boot; plus the one-task floor, the least rollback.yml can take",
     )
     add("rollback_wall", "rollback: wall time of rollback.yml", "s")
     add("rollback_requests", "rollback: Heroku API requests", "req")
