@@ -15,7 +15,15 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from typing import Any
+from typing import Any, Callable
+
+try:
+    import botocore
+    import jmespath
+except ImportError:
+    pass  # the module reports it (AnsibleAWSModule, or the module's own check)
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 READ_PREFIXES = ("get_", "describe_", "list_")
 
@@ -102,3 +110,54 @@ def cached_client(key: tuple, make: Any) -> Any:
     if key not in _CLIENTS:
         _CLIENTS[key] = make()
     return _CLIENTS[key]
+
+
+class ReadFailed(Exception):
+    """A read the fingerprint needs did not answer; the state is unknown."""
+
+
+def read_all(
+    client_for: Callable[[str, str | None], Any], reads: list[dict], facts: dict, record: bool
+) -> tuple[list, dict]:
+    """Run the reads with client_for(service, region): (what the fingerprint covers, what is
+    returned by return_as)."""
+    covered: list[Any] = []
+    returned: dict[str, Any] = {}
+    context: dict[str, Any] = {"facts": facts}
+    for read in reads:
+        if record and not read["fingerprint"]:
+            continue
+        result = read_one(client_for, read, context)
+        if read["return_as"]:
+            context[read["return_as"]] = result
+            returned[read["return_as"]] = result
+        if read["fingerprint"]:
+            covered.append([read["service"], read["operation"], result])
+    return covered, returned
+
+
+def read_one(client_for: Callable[[str, str | None], Any], read: dict, context: dict) -> Any:
+    params = dict(read["params"])
+    for name, expression in read["params_from"].items():
+        value = jmespath.search(expression, context)
+        if value in (None, "", []):
+            return None  # what it would read is not known: absent
+        params[name] = value
+    client = client_for(read["service"], read["region"])
+    try:
+        response = getattr(client, read["operation"])(aws_retry=True, **params)
+    except is_boto3_error_code(read["missing_ok"] or ["-"]):
+        return None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        raise ReadFailed(f"{read['service']}.{read['operation']}: {e}") from e
+    result = decode_json_strings(plain(response))
+    if read["query"]:
+        result = jmespath.search(read["query"], result)
+    return plain(result, frozenset(read["ignore_keys"]))
+
+
+def read_stored(ssm: Any, name: str) -> dict:
+    try:
+        return parse_stored(ssm.get_parameter(aws_retry=True, Name=name)["Parameter"]["Value"])
+    except is_boto3_error_code("ParameterNotFound"):
+        return {}

@@ -180,6 +180,13 @@ reads:
   description: Results of the reads with O(reads[].return_as), by that key (null when absent).
   returned: always
   type: dict
+check:
+  description:
+    - This check as data - O(name), the endpoint, the region and O(reads) with their
+      defaults - for a role to publish; C(deploy.yml)'s fast path replays it
+      (skillstream.ops.deploy_record). The results of the reads are not in it.
+  returned: always
+  type: dict
 """
 
 import os
@@ -188,32 +195,24 @@ from typing import Any
 try:
     import boto3
     import botocore
-    import jmespath
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
-    get_aws_connection_info,
-    is_boto3_error_code,
-)
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import (
     AWSRetry,
     RetryingBotoClientWrapper,
 )
 from ansible_collections.skillstream.aws.plugins.module_utils.applied_state import (
+    ReadFailed,
     cached_client,
-    decode_json_strings,
     fingerprint,
-    parse_stored,
-    plain,
+    read_all,
+    read_stored,
     refused_operations,
     render_stored,
 )
-
-
-class ReadFailed(Exception):
-    """A read the fingerprint needs did not answer; the state is unknown."""
 
 
 class Clients:
@@ -268,50 +267,6 @@ class Clients:
         return RetryingBotoClientWrapper(raw, AWSRetry.jittered_backoff(retries=4))
 
 
-def read_all(clients: Clients, reads: list[dict], facts: dict, record: bool) -> tuple[list, dict]:
-    """Run the reads: (what the fingerprint covers, what is returned by return_as)."""
-    covered: list[Any] = []
-    returned: dict[str, Any] = {}
-    context: dict[str, Any] = {"facts": facts}
-    for read in reads:
-        if record and not read["fingerprint"]:
-            continue
-        result = read_one(clients, read, context)
-        if read["return_as"]:
-            context[read["return_as"]] = result
-            returned[read["return_as"]] = result
-        if read["fingerprint"]:
-            covered.append([read["service"], read["operation"], result])
-    return covered, returned
-
-
-def read_one(clients: Clients, read: dict, context: dict) -> Any:
-    params = dict(read["params"])
-    for name, expression in read["params_from"].items():
-        value = jmespath.search(expression, context)
-        if value in (None, "", []):
-            return None  # what it would read is not known: absent
-        params[name] = value
-    client = clients.get(read["service"], read["region"])
-    try:
-        response = getattr(client, read["operation"])(aws_retry=True, **params)
-    except is_boto3_error_code(read["missing_ok"] or ["-"]):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise ReadFailed(f"{read['service']}.{read['operation']}: {e}") from e
-    result = decode_json_strings(plain(response))
-    if read["query"]:
-        result = jmespath.search(read["query"], result)
-    return plain(result, frozenset(read["ignore_keys"]))
-
-
-def read_stored(ssm: Any, name: str) -> dict:
-    try:
-        return parse_stored(ssm.get_parameter(aws_retry=True, Name=name)["Parameter"]["Value"])
-    except is_boto3_error_code("ParameterNotFound"):
-        return {}
-
-
 def main() -> None:
     module = AnsibleAWSModule(
         argument_spec=dict(
@@ -356,6 +311,9 @@ def main() -> None:
     result: dict[str, Any] = dict(
         changed=False, in_sync=False, reason="", fingerprint="", stored_fingerprint="",
         facts=p["facts"] if record else {}, reads={},
+        # What deploy.yml's fast path replays (skillstream.ops.deploy_record): no secret in it.
+        check=dict(name=p["name"], endpoint_url=clients.endpoint_url, region=clients.region,
+                   reads=p["reads"]),
     )  # fmt: skip
 
     try:
@@ -369,7 +327,7 @@ def main() -> None:
         result["facts"] = facts
 
     try:
-        covered, returned = read_all(clients, p["reads"], facts, record)
+        covered, returned = read_all(clients.get, p["reads"], facts, record)
     except ReadFailed as e:
         result["reason"] = f"a read failed: {e}"
         if record:

@@ -139,3 +139,24 @@ def build_tarball(
             else:
                 tar.addfile(info)
     return digest.hexdigest(), count
+
+
+def tree_digest(source_dir: str, excludes: Optional[list[str]] = None) -> str:
+    """sha256 over what build_tarball would pack - each entry's path, type, mode, link and
+    bytes - without compressing it: the same files give the same digest, cheaply."""
+    patterns = list(DEFAULT_EXCLUDES if excludes is None else excludes)
+    if not os.path.isdir(source_dir):
+        raise ValueError("source_dir %s is not a directory" % source_dir)
+    digest = hashlib.sha256()
+    for rel, path in sorted(_walk(source_dir, patterns), key=lambda item: item[0].rstrip("/")):
+        info = _tarinfo(rel, path)
+        if info is None:
+            continue
+        header = "%s\0%s\0%o\0%s\0" % (info.name, info.type, info.mode, info.linkname)
+        digest.update(header.encode())
+        if info.type == tarfile.REGTYPE:
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            digest.update(b"\0")
+    return digest.hexdigest()

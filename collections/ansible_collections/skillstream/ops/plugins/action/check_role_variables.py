@@ -9,6 +9,8 @@ host's variables as an include_role would, so deploy.yml pays one task instead o
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 
 import yaml
@@ -35,24 +37,35 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         _, args = self.validate_argument_spec(argument_spec=_ARGS)
         checked = []
+        values = {}
         for role in args["roles"]:
-            problem = self._check_role(role, args["entry_point"], task_vars or {})
+            problem, values[role] = self._check_role(role, args["entry_point"], task_vars or {})
             if problem:
                 result.update(failed=True, msg=problem, role=role, checked=checked)
                 return result
             checked.append(role)
-        # A fact, so that a role's own entry point can skip checking what was checked here.
+        # Facts: a role's own entry point skips checking what was checked here, and
+        # deploy.yml's fast path compares what the variables resolve to with the last deploy.
+        digest = variables_digest(values)
         result.update(
-            changed=False, checked=checked, ansible_facts={"skillstream_checked_roles": checked}
+            changed=False,
+            checked=checked,
+            variables_digest=digest,
+            ansible_facts={
+                "skillstream_checked_roles": checked,
+                "skillstream_variables_digest": digest,
+            },
         )
         return result
 
     def _check_role(self, role, entry_point, task_vars):
+        """(the problem or None, the checked variables' values)."""
         path = self._role_path(role, task_vars)
         variables = self._role_variables(path, task_vars)
         templar = self._templar.copy_with_new_env(available_variables=variables)
 
         spec = self._entry_point_options(path, entry_point)
+        provided = {}
         if spec:
             provided = templar.template(
                 {name: variables[name] for name in spec if name in variables}
@@ -66,7 +79,7 @@ class ActionModule(ActionBase):
                 return (
                     f"Validation of arguments failed (role {role}, entry point {entry_point}):\n"
                     + "\n".join(errors)
-                )
+                ), provided
 
         problems_file = os.path.join(path, "templates", _PROBLEMS_TEMPLATE)
         if os.path.isfile(problems_file):
@@ -77,8 +90,8 @@ class ActionModule(ActionBase):
             )
             problems = [line.strip() for line in (rendered or "").splitlines() if line.strip()]
             if problems:
-                return " ".join(problems)
-        return None
+                return " ".join(problems), provided
+        return None, provided
 
     def _role_path(self, role, task_vars):
         roles_paths = list(C.DEFAULT_ROLES_PATH)
@@ -117,3 +130,12 @@ class ActionModule(ActionBase):
                     specs = yaml.load(handle, Loader=_YAML_LOADER) or {}  # noqa: S506 (a safe loader)
                 return (specs.get("argument_specs") or {}).get(entry_point, {}).get("options") or {}
         return {}
+
+
+def variables_digest(values):
+    """sha256 of every checked variable's value, by role: equal digests, equal inputs.
+
+    Only the digest leaves this plugin, never a value: the variables include vault secrets.
+    """
+    document = json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(document.encode()).hexdigest()

@@ -51,6 +51,13 @@ checked:
   type: list
   elements: str
   returned: always
+variables_digest:
+  description:
+    - sha256 of what every checked variable resolves to, role by role (values never leave the
+      plugin; vault secrets are among them). Also set as the fact C(skillstream_variables_digest):
+      C(deploy.yml) compares it with the last verified deploy's (skillstream.ops.deploy_record).
+  type: str
+  returned: success
 skillstream_checked_roles:
   description:
     - The same list, as a fact, so that a role's entry point can skip the check of its
