@@ -12,6 +12,7 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.tarball import 
     DEFAULT_EXCLUDES,
     build_tarball,
     is_excluded,
+    tree_digest,
 )
 
 
@@ -86,3 +87,16 @@ def test_exclude_patterns_follow_gitignore_anchoring():
     assert is_excluded("tests/artifacts/x.html", DEFAULT_EXCLUDES) is True
     assert is_excluded("tests/test_views.py", DEFAULT_EXCLUDES) is False
     assert is_excluded("docs/draft.md", ["docs/*.md"]) is True
+
+
+def test_the_tree_digest_follows_what_the_tarball_packs(tmp_path):
+    make_tree(tmp_path / "a", mtime=1_000_000, mode_bits=0o600)
+    make_tree(tmp_path / "b", mtime=2_000_000, mode_bits=0o664)
+    before = tree_digest(str(tmp_path / "a"), DEFAULT_EXCLUDES)
+    assert before == tree_digest(str(tmp_path / "b"), DEFAULT_EXCLUDES)  # times, modes normalised
+    (tmp_path / "a" / "staticfiles" / "app.css").write_text("left out")
+    assert tree_digest(str(tmp_path / "a"), DEFAULT_EXCLUDES) == before
+    (tmp_path / "a" / "config" / "settings.py").write_text("DEBUG = True\n")
+    assert tree_digest(str(tmp_path / "a"), DEFAULT_EXCLUDES) != before
+    os.chmod(tmp_path / "b" / "manage.py", 0o700)  # executable: packed 0755, another digest
+    assert tree_digest(str(tmp_path / "b"), DEFAULT_EXCLUDES) != before

@@ -1,9 +1,12 @@
 """The whole deploy against a private localcloud, in the order a team lives it:
 
-first deploy serving -> a no-op deploy (changed=0, no build, no release) -> a code change
-released -> rollback.yml brings the previous code back -> a broken revision rolled back
-by deploy.yml itself while the previous release keeps serving -> check mode shows the
-drift of a config var changed by hand and changes nothing.
+first deploy serving -> a no-op deploy takes the fast path (nothing changed since the
+verified deploy: every role skipped, the release checked) and, with the fast path off,
+runs every role and changes nothing -> a code change released -> rollback.yml brings the
+previous code back -> a broken revision rolled back by deploy.yml itself while the previous
+release keeps serving -> check mode shows the drift of a config var changed by hand and
+changes nothing -> ... -> a config var changed by hand makes the next deploy run in full and
+put it back.
 
 The app deploys from a snapshot of skillstream/ (other work may edit the tree meanwhile).
 Media goes to a bucket made here in localcloud's moto; the roles of the other services
@@ -130,12 +133,32 @@ def test_first_deploy_serves_the_app(flow: Flow) -> None:
     assert f"URL:       {flow.web_url()}" in run.output
 
 
-def test_second_deploy_changes_nothing(flow: Flow) -> None:
+def test_second_deploy_takes_the_fast_path(flow: Flow) -> None:
     releases, builds = len(flow.releases()), len(flow.builds())
     run = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-a", figure="no-op deploy")
     assert run.rc == 0, run.tail()
     assert run.changed == 0, run.output
     assert (len(flow.releases()), len(flow.builds())) == (releases, builds)
+    text = " ".join(run.output.split())
+    assert "Unchanged: variables, code, source, Heroku and AWS as the deploy verified at" in text
+    assert f"Release: {flow.version()['release']}" in text, run.tail()
+    # Every play after the fast path had no host: no role ran, no lock was taken.
+    assert run.output.count("skipping: no hosts matched") == 5, run.output
+    assert "Take the deploy lock" not in run.output
+
+
+def test_with_the_fast_path_off_every_role_runs_and_changes_nothing(flow: Flow) -> None:
+    releases, builds = len(flow.releases()), len(flow.builds())
+    run = flow.playbook(
+        "deploy.yml", "-e", "heroku_app_version=code-a", "-e", "skillstream_deploy_fast_path=false",
+        figure="no-op deploy, every role",
+    )  # fmt: skip
+    assert run.rc == 0, run.tail()
+    assert run.changed == 0, run.output
+    assert (len(flow.releases()), len(flow.builds())) == (releases, builds)
+    assert "Deploying in full: skillstream_deploy_fast_path is false" in " ".join(
+        run.output.split()
+    )
     assert "no build: the source is unchanged" in run.output
 
 
@@ -275,3 +298,21 @@ def test_a_config_change_alone_is_released_and_checked(flow: Flow) -> None:
     assert serving["commit"] == before["commit"]
     assert "MAX_UPLOAD_MB" in newest["description"], newest
     assert "Rolled back" not in run.output
+
+
+def test_a_hand_change_makes_the_next_deploy_run_in_full_and_repair_it(flow: Flow) -> None:
+    # After the config-only release above (the rollback tests assume there is none): the hand
+    # change and its repair are config releases too. First a deploy of the inventory as it is.
+    converge = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-d")
+    assert converge.rc == 0, converge.tail()
+    declared = flow.api(f"/apps/{APP}/config-vars")["WEB_CONCURRENCY"]
+    flow.api(f"/apps/{APP}/config-vars", "PATCH", {"WEB_CONCURRENCY": "7"})
+    run = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-d")
+    assert run.rc == 0, run.tail()
+    text = " ".join(run.output.split())
+    assert "Deploying in full: the inputs, the code or what Heroku or AWS hold differ" in text
+    assert re.search(r"Config:\s+WEB_CONCURRENCY'$", run.output, re.M), run.tail()
+    assert flow.api(f"/apps/{APP}/config-vars")["WEB_CONCURRENCY"] == declared
+    again = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-d")
+    assert again.rc == 0 and again.changed == 0, again.tail()
+    assert "Unchanged: " in again.output, again.tail()

@@ -1,0 +1,47 @@
+"""The record of a verified deploy (skillstream.ops.deploy_record): what it keeps and how
+it compares. The end-to-end behaviour is in tests/playbooks/test_deploy_flow.py and
+tests/reliability/test_fast_path.py."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+from ansible_collections.skillstream.ops.plugins.module_utils import deploy_record as dr
+
+
+def test_volatile_attributes_do_not_count_but_settings_do() -> None:
+    app = {"name": "a", "stack": {"name": "heroku-24"}, "updated_at": "t1", "released_at": "t1"}
+    later = {**app, "updated_at": "t2", "released_at": "t2"}
+    assert dr.digest(dr.stable(app)) == dr.digest(dr.stable(later))
+    assert dr.digest(dr.stable(app)) != dr.digest(dr.stable({**app, "stack": {"name": "x"}}))
+
+
+def test_inputs_count_the_code_and_the_source(tmp_path) -> None:
+    code, source = tmp_path / "roles", tmp_path / "app"
+    (code / "r" / "tasks").mkdir(parents=True)
+    (code / "r" / "tasks" / "main.yml").write_text("---\n")
+    source.mkdir()
+    (source / "manage.py").write_text("print(1)\n")
+    base = dr.inputs_digest({"variables": "v1"}, {"dir": str(source)}, [str(code)])
+    assert base == dr.inputs_digest({"variables": "v1"}, {"dir": str(source)}, [str(code)])
+    assert base != dr.inputs_digest({"variables": "v2"}, {"dir": str(source)}, [str(code)])
+    (code / "r" / "tasks" / "__pycache__").mkdir()
+    (code / "r" / "tasks" / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    assert base == dr.inputs_digest({"variables": "v1"}, {"dir": str(source)}, [str(code)])
+    (code / "r" / "tasks" / "main.yml").write_text("---\n- name: new\n")
+    assert base != dr.inputs_digest({"variables": "v1"}, {"dir": str(source)}, [str(code)])
+
+
+def test_the_record_is_private_atomic_and_only_ours_is_read(tmp_path) -> None:
+    path = tmp_path / "deploys" / "app.json"
+    assert dr.load(str(path)) == {}
+    record = dr.new_record("app", "d1", {"version": 7}, [{"name": "/x"}], {"check_url": "u"})
+    dr.save(str(path), record)
+    assert dr.load(str(path)) == record
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["app.json"]  # no temporary left
+    path.write_text(json.dumps({**record, "version": 99}))
+    assert dr.load(str(path)) == {}
+    path.write_text("not json")
+    assert dr.load(str(path)) == {}
