@@ -11,8 +11,9 @@ API requests it made (localcloud's counters, as a delta), CPU time, per-task tim
 bench/results/deploy-tasks.png). Also the one-task floor (ansible-playbook running one
 debug task, median of 3) and, as diagnostics, the current tree's no-op deploy once more
 with ANSIBLE_STRATEGY=linear, and after rollback.yml a rollback made by one API call with no
-Ansible (the platform's part of any rollback: release phase and dyno boot). Code changes are
-made in copies of each tree's skillstream/.
+Ansible (the platform's part of any rollback: release phase and dyno boot), and the current
+tree's no-op deploy with its fast path off (every role runs). Code changes are made in copies
+of each tree's skillstream/.
 
     .venv/bin/python -m bench.deploy [--baseline REF]
 """
@@ -266,6 +267,14 @@ class TreeBench:
         run, _ = self.phase("noop_linear", "no-op deploy, linear", "deploy.yml", self.extra, env)
         self.figures["noop_linear_wall"] = run.wall_seconds
 
+    def noop_every_role(self) -> None:
+        """Diagnostic: the same no-op deploy with the fast path off, every role running."""
+        if not self.ready:
+            return
+        extra = self.extra | {"skillstream_deploy_fast_path": False}
+        run, requests = self.phase("noop_full", "no-op deploy, every role", "deploy.yml", extra)
+        self.figures |= {"noop_full_wall": run.wall_seconds, "noop_full_requests": requests}
+
     def code_change(self) -> None:
         if not self.ready or self.variable is None:
             return
@@ -392,6 +401,7 @@ def measure(baseline: TreeBench, current: TreeBench, work: Path) -> None:
     for bench in both:
         bench.noop()
     current.noop_linear()
+    current.noop_every_role()
     for bench in both:
         bench.code_change()
     for bench in both:
@@ -478,6 +488,14 @@ def report_figures(report: ComparedReport, baseline: TreeBench, current: TreeBen
         "s",
         note=f"current tree; baseline column: its no-op with its own strategy "
         f"({baseline.details['tree']['ansible_strategy']})",
+        baseline=base.get("noop_wall"),
+    )
+    report.add(
+        "diagnostic: no-op deploy, every role (skillstream_deploy_fast_path=false)",
+        cur.get("noop_full_wall"),
+        "s",
+        note=f"current tree, {cur.get('noop_full_requests', '?')} requests; baseline column: "
+        "its no-op deploy",
         baseline=base.get("noop_wall"),
     )
     linear, own = cur.get("noop_linear_wall"), cur.get("noop_wall")
