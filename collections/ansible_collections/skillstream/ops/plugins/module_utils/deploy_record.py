@@ -71,9 +71,13 @@ def read_heroku(client: Any, app: str) -> tuple[dict[str, Any], dict[str, Any]]:
     reads: dict[str, Any] = {"app": stable(found)}
     for name in HEROKU_READS:
         reads[name] = stable(client.get(app_path(app, name), missing_ok=True))
-    release = current_release(client.get_all(app_path(app, "releases"))) or {}
+    releases = client.get_all(app_path(app, "releases"))
+    release = current_release(releases) or {}
     reads["release"] = {k: release.get(k) for k in ("id", "version", "status", "current")}
     reads["release"]["slug"] = (release.get("slug") or {}).get("id")
+    # A release still in its release phase is not current yet, but it is on its way.
+    newest = max(releases, key=lambda r: r.get("version") or 0, default={})
+    reads["newest_release"] = {k: newest.get(k) for k in ("id", "version", "status")}
     # The add-ons' own settings: Heroku Postgres's backup schedule (data API).
     schedules = {}
     for addon in reads["addons"] or []:
