@@ -17,6 +17,16 @@ def test_volatile_attributes_do_not_count_but_settings_do() -> None:
     assert dr.digest(dr.stable(app)) != dr.digest(dr.stable({**app, "stack": {"name": "x"}}))
 
 
+def test_differing_inputs_are_named() -> None:
+    recorded = {"given": "g", "source": "s", "code": "c"}
+    assert dr.inputs_differing(recorded, recorded) == []
+    assert dr.inputs_differing({**recorded, "source": "s2"}, recorded) == ["the app's source"]
+    assert dr.inputs_differing({"given": "x", "source": "s", "code": "y"}, recorded) == [
+        "the variables",
+        "the deployment code",
+    ]
+
+
 def test_inputs_count_the_code_and_the_source(tmp_path) -> None:
     code, source = tmp_path / "roles", tmp_path / "app"
     (code / "r" / "tasks").mkdir(parents=True)
@@ -36,7 +46,9 @@ def test_inputs_count_the_code_and_the_source(tmp_path) -> None:
 def test_the_record_is_private_atomic_and_only_ours_is_read(tmp_path) -> None:
     path = tmp_path / "deploys" / "app.json"
     assert dr.load(str(path)) == {}
-    record = dr.new_record("app", "d1", {"version": 7}, [{"name": "/x"}], {"check_url": "u"})
+    inputs = {"given": "g", "source": "s", "code": "c"}
+    facts = {"check_url": "u"}
+    record = dr.new_record("app", "d1", inputs, {"version": 7}, [{"name": "/x"}], facts)
     dr.save(str(path), record)
     assert dr.load(str(path)) == record
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -310,7 +310,7 @@ def test_a_hand_change_makes_the_next_deploy_run_in_full_and_repair_it(flow: Flo
     run = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-d")
     assert run.rc == 0, run.tail()
     text = " ".join(run.output.split())
-    assert "Deploying in full: the inputs, the code or what Heroku or AWS hold differ" in text
+    assert "Deploying in full: what Heroku or AWS hold differs from the deploy verified" in text
     assert re.search(r"Config:\s+WEB_CONCURRENCY'$", run.output, re.M), run.tail()
     assert flow.api(f"/apps/{APP}/config-vars")["WEB_CONCURRENCY"] == declared
     again = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-d")

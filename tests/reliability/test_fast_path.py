@@ -41,7 +41,7 @@ def test_a_hand_change_in_aws_makes_the_next_deploy_repair_it(app: DeployedApp, 
     s3.delete_bucket_cors(Bucket=BUCKET)
     run = app.deploy()
     text = " ".join(run.output.split())
-    full = "Deploying in full: the inputs, the code or what Heroku or AWS hold differ" in text
+    full = "Deploying in full: what Heroku or AWS hold differs from the deploy verified" in text
     repaired = s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"] == rules
     again = app.deploy()
     fast_again = "Unchanged: " in again.output

@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 from typing import Any, Callable
 
 try:
+    import boto3
     import botocore
     import jmespath
 except ImportError:
@@ -110,6 +112,20 @@ def cached_client(key: tuple, make: Any) -> Any:
     if key not in _CLIENTS:
         _CLIENTS[key] = make()
     return _CLIENTS[key]
+
+
+def aws_environment() -> tuple:
+    """The AWS_* environment: credentials may come from it, per task."""
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+
+
+def shared_session(profile: str | None = None) -> Any:
+    """One boto3 session per profile and environment for every module of the interpreter: it
+    loads the endpoint data and each service model once (0.05-0.1 s per client otherwise)."""
+    return cached_client(
+        ("session", profile, aws_environment()),
+        lambda: boto3.session.Session(profile_name=profile),
+    )
 
 
 class ReadFailed(Exception):

@@ -189,11 +189,9 @@ check:
   type: dict
 """
 
-import os
 from typing import Any
 
-try:
-    import boto3
+try:  # noqa: SIM105 (Ansible's optional-import idiom)
     import botocore
 except ImportError:
     pass  # handled by AnsibleAWSModule
@@ -206,12 +204,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import (
 )
 from ansible_collections.skillstream.aws.plugins.module_utils.applied_state import (
     ReadFailed,
+    aws_environment,
     cached_client,
     fingerprint,
     read_all,
     read_stored,
     refused_operations,
     render_stored,
+    shared_session,
 )
 
 
@@ -238,8 +238,7 @@ class Clients:
 
     def get(self, service: str, region: str | None = None) -> Any:
         region = region or self.region
-        # The AWS_* environment too: credentials may come from it, per task.
-        environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+        environment = aws_environment()
         options = repr(self.config._user_provided_options)
         key = (
             service,
@@ -253,10 +252,7 @@ class Clients:
         return cached_client(key, lambda: self._make(service, region, environment))
 
     def _make(self, service: str, region: str | None, environment: tuple) -> Any:
-        session = cached_client(
-            ("session", self.profile, environment),
-            lambda: boto3.session.Session(profile_name=self.profile),
-        )
+        session = shared_session(self.profile)
         raw = session.client(
             service,
             region_name=region,

@@ -31,7 +31,7 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.common import a
 from ansible_collections.skillstream.heroku.plugins.module_utils.resources import current_release
 from ansible_collections.skillstream.heroku.plugins.module_utils.tarball import tree_digest
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 # What a deploy manages on Heroku, read as it is: one GET each.
 HEROKU_READS = (
@@ -115,7 +115,7 @@ def read_aws(checks: list[dict[str, Any]], make_client: Callable[..., Any]) -> l
 
 
 def inputs_digest(inputs: dict[str, Any], source: dict[str, Any], code_paths: list[str]) -> dict:
-    """The inputs as digests: the given ones, the app's source, the ops code."""
+    """The inputs as digests, by kind: the given ones, the app's source, the ops code."""
     code = {}
     for path in sorted(code_paths):
         if os.path.isdir(path):
@@ -128,7 +128,19 @@ def inputs_digest(inputs: dict[str, Any], source: dict[str, Any], code_paths: li
     app_source = None
     if source.get("dir"):
         app_source = tree_digest(source["dir"], source.get("exclude"))  # ValueError: no such dir
-    return {"given": inputs, "source": app_source, "code": code}
+    return {"given": digest(inputs), "source": app_source, "code": digest(code)}
+
+
+INPUT_NAMES = {
+    "given": "the variables",
+    "source": "the app's source",
+    "code": "the deployment code",
+}
+
+
+def inputs_differing(fresh: dict[str, Any], recorded: dict[str, Any]) -> list[str]:
+    """What differs between two inputs_digest() results, in words."""
+    return [INPUT_NAMES[k] for k in INPUT_NAMES if fresh.get(k) != recorded.get(k)]
 
 
 def digest(document: Any) -> str:
@@ -146,6 +158,8 @@ def load(path: str) -> dict[str, Any]:
     if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
         return {}
     if not isinstance(record.get("digest"), str) or not isinstance(record.get("aws_checks"), list):
+        return {}
+    if not isinstance(record.get("inputs"), dict):
         return {}
     return record
 
@@ -166,13 +180,14 @@ def save(path: str, record: dict[str, Any]) -> None:
 
 
 def new_record(
-    app: str, fresh: str, serving: dict, aws_checks: list, facts: dict
+    app: str, fresh: str, inputs: dict, serving: dict, aws_checks: list, facts: dict
 ) -> dict[str, Any]:
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     return {
         "version": RECORD_VERSION,
         "app": app,
         "digest": fresh,
+        "inputs": inputs,
         "recorded_at": now.isoformat(),
         "release": serving.get("version"),
         "aws_checks": aws_checks,

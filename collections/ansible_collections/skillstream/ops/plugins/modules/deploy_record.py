@@ -132,7 +132,7 @@ serving:
 import traceback
 
 try:
-    import boto3
+    import boto3  # noqa: F401 (module_utils' shared_session makes the clients)
     import botocore
 
     HAS_BOTO3 = True
@@ -146,7 +146,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import (
 )
 from ansible_collections.skillstream.aws.plugins.module_utils.applied_state import (
     ReadFailed,
-    cached_client,
+    shared_session,
 )
 from ansible_collections.skillstream.heroku.plugins.module_utils.client import HerokuError
 from ansible_collections.skillstream.heroku.plugins.module_utils.common import HerokuModule
@@ -154,17 +154,14 @@ from ansible_collections.skillstream.ops.plugins.module_utils import deploy_reco
 
 
 def make_client(service, region, endpoint_url):
-    # One session for every client: it loads the endpoint data and each service model once.
-    session = cached_client(("deploy_record", "session"), boto3.session.Session)
-    raw = session.client(service, region_name=region, endpoint_url=endpoint_url)
+    # The session applied_state used earlier in the run: its service models are loaded.
+    raw = shared_session().client(service, region_name=region, endpoint_url=endpoint_url)
     return RetryingBotoClientWrapper(raw, AWSRetry.jittered_backoff(retries=4))
 
 
-def fresh_digest(hm, source, aws_checks):
+def fresh_digest(hm, inputs, aws_checks):
     """(digest, serving release) of the inputs and of what the reads return now."""
-    p = hm.params
-    heroku, serving = dr.read_heroku(hm.client, p["app"])
-    inputs = dr.inputs_digest(p["inputs"], source, p["code_paths"])
+    heroku, serving = dr.read_heroku(hm.client, hm.params["app"])
     aws = dr.read_aws(aws_checks, make_client)
     return dr.digest({"inputs": inputs, "heroku": heroku, "aws": aws}), serving
 
@@ -194,7 +191,16 @@ def run(hm):
         botocore.exceptions.ClientError,
     )
     try:
-        fresh, serving = fresh_digest(hm, facts.get("source") or {}, checks)
+        inputs = dr.inputs_digest(p["inputs"], facts.get("source") or {}, p["code_paths"])
+        differing = [] if recording else dr.inputs_differing(inputs, record["inputs"])
+        if differing:  # a full deploy follows anyway: no read needed to know it
+            result["reason"] = "%s differ%s from the deploy verified at %s" % (
+                " and ".join(differing),
+                "" if len(differing) > 1 else "s",
+                record.get("recorded_at"),
+            )
+            return result
+        fresh, serving = fresh_digest(hm, inputs, checks)
     except errors as exc:
         result["reason"] = "a read failed: %s" % exc
         if recording:
@@ -206,8 +212,8 @@ def run(hm):
             result["unchanged"] = True
         else:
             result["reason"] = (
-                "the inputs, the code or what Heroku or AWS hold differ from the deploy "
-                "verified at %s" % record.get("recorded_at")
+                "what Heroku or AWS hold differs from the deploy verified at %s"
+                % record.get("recorded_at")
             )
         return result
     if record.get("digest") == fresh and (record["aws_checks"], record.get("facts")) == (
@@ -217,7 +223,7 @@ def run(hm):
         return result
     result["changed"] = True
     if not hm.check_mode:
-        dr.save(p["path"], dr.new_record(p["app"], fresh, serving, checks, facts))
+        dr.save(p["path"], dr.new_record(p["app"], fresh, inputs, serving, checks, facts))
     return result
 
 
