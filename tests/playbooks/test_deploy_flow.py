@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
+import time
 import urllib.request
 from pathlib import Path
 
@@ -160,6 +162,24 @@ def test_with_the_fast_path_off_every_role_runs_and_changes_nothing(flow: Flow) 
         run.output.split()
     )
     assert "no build: the source is unchanged" in run.output
+
+
+def test_a_lock_left_behind_makes_the_deploy_run_in_full_and_take_it_over(flow: Flow) -> None:
+    # The fast path takes no lock: a lock that exists means a run is going on or crashed, and
+    # only the full deploy knows how to wait for it or take it over.
+    lock = flow.state / "skillstream" / "locks" / f"{APP}.lock"
+    lock.mkdir(parents=True)
+    (lock / "owner.json").write_text(
+        json.dumps({"pid": 2**22 + 1, "host": socket.gethostname(), "started": "1",
+                    "purpose": "deploy", "since": "2026-01-01T00:00:00Z",
+                    "expires": time.time() + 3600})
+    )  # fmt: skip
+    run = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-a")
+    assert run.rc == 0, run.tail()
+    text = " ".join(run.output.split())
+    assert "Deploying in full: a deploy lock is held or was left behind" in text, run.tail()
+    assert "Took over the lock" in text, run.tail()
+    assert not lock.exists()
 
 
 def test_a_code_change_is_released(flow: Flow) -> None:
