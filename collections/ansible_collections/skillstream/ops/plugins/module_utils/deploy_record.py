@@ -24,11 +24,15 @@ from typing import Any, Callable
 
 from ansible_collections.skillstream.aws.plugins.module_utils.applied_state import (
     cached_client,
+    plain,
     read_all,
     read_stored,
 )
 from ansible_collections.skillstream.heroku.plugins.module_utils.common import app_path
-from ansible_collections.skillstream.heroku.plugins.module_utils.resources import current_release
+from ansible_collections.skillstream.heroku.plugins.module_utils.resources import (
+    current_release,
+    list_releases,
+)
 from ansible_collections.skillstream.heroku.plugins.module_utils.tarball import tree_digest
 
 RECORD_VERSION = 2
@@ -52,12 +56,8 @@ VOLATILE = frozenset(("updated_at", "created_at", "released_at", "repo_size", "s
 
 
 def stable(value: Any) -> Any:
-    """A response without VOLATILE keys, at any depth."""
-    if isinstance(value, dict):
-        return {k: stable(v) for k, v in value.items() if k not in VOLATILE}
-    if isinstance(value, list):
-        return [stable(v) for v in value]
-    return value
+    """A response without VOLATILE keys, at any depth (applied_state's own normalising)."""
+    return plain(value, VOLATILE)
 
 
 def read_heroku(client: Any, app: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -71,12 +71,12 @@ def read_heroku(client: Any, app: str) -> tuple[dict[str, Any], dict[str, Any]]:
     reads: dict[str, Any] = {"app": stable(found)}
     for name in HEROKU_READS:
         reads[name] = stable(client.get(app_path(app, name), missing_ok=True))
-    releases = client.get_all(app_path(app, "releases"))
+    releases = list_releases(client, app)  # oldest first
     release = current_release(releases) or {}
     reads["release"] = {k: release.get(k) for k in ("id", "version", "status", "current")}
     reads["release"]["slug"] = (release.get("slug") or {}).get("id")
     # A release still in its release phase is not current yet, but it is on its way.
-    newest = max(releases, key=lambda r: r.get("version") or 0, default={})
+    newest = releases[-1] if releases else {}
     reads["newest_release"] = {k: newest.get(k) for k in ("id", "version", "status")}
     # The add-ons' own settings: Heroku Postgres's backup schedule (data API).
     schedules = {}
