@@ -20,11 +20,27 @@ def test_volatile_attributes_do_not_count_but_settings_do() -> None:
 def test_differing_inputs_are_named() -> None:
     recorded = {"given": "g", "source": "s", "code": "c"}
     assert dr.inputs_differing(recorded, recorded) == []
-    assert dr.inputs_differing({**recorded, "source": "s2"}, recorded) == ["the app's source"]
-    assert dr.inputs_differing({"given": "x", "source": "s", "code": "y"}, recorded) == [
-        "the variables",
-        "the deployment code",
-    ]
+    assert dr.inputs_differing({**recorded, "source": "s2"}, recorded) == ["source"]
+    differing = dr.inputs_differing({"given": "x", "source": "s", "code": "y"}, recorded)
+    assert differing == ["given", "code"]
+    assert dr.in_words(differing) == "the variables and the deployment code differ"
+    assert dr.in_words(["source"]) == "the app's source differs"
+
+
+def test_only_a_new_source_on_an_unchanged_platform_is_source_only() -> None:
+    record = {"digest": "d", "state": "s", "recorded_at": "T"}
+    assert dr.compare(record, [], "d", "s") == (True, False, "")
+    unchanged, source_only, reason = dr.compare(record, ["source"], "d2", "s")
+    assert (unchanged, source_only) == (False, True)
+    assert reason.startswith("only the app's source differs from the deploy verified at T")
+    # A hand change on Heroku or AWS: provisioning must run, whatever else differs.
+    unchanged, source_only, reason = dr.compare(record, ["source"], "d2", "s2")
+    assert (unchanged, source_only) == (False, False)
+    assert reason == (
+        "what Heroku or AWS hold differs from the deploy verified at T, "
+        "and the app's source differs"
+    )
+    assert dr.compare(record, ["given", "source"], "d2", "s")[:2] == (False, False)
 
 
 def test_inputs_count_the_code_and_the_source(tmp_path) -> None:
@@ -43,12 +59,21 @@ def test_inputs_count_the_code_and_the_source(tmp_path) -> None:
     assert base != dr.inputs_digest({"variables": "v1"}, {"dir": str(source)}, [str(code)])
 
 
+def test_the_build_version_counts_as_source(tmp_path) -> None:
+    source = tmp_path / "app"
+    source.mkdir()
+    (source / "manage.py").write_text("print(1)\n")
+    one = dr.inputs_digest({"variables": "v"}, {"dir": str(source)}, [], "abc123")
+    two = dr.inputs_digest({"variables": "v"}, {"dir": str(source)}, [], "def456")
+    assert dr.inputs_differing(two, one) == ["source"]
+
+
 def test_the_record_is_private_atomic_and_only_ours_is_read(tmp_path) -> None:
     path = tmp_path / "deploys" / "app.json"
     assert dr.load(str(path)) == {}
     inputs = {"given": "g", "source": "s", "code": "c"}
     facts = {"check_url": "u"}
-    record = dr.new_record("app", "d1", inputs, {"version": 7}, [{"name": "/x"}], facts)
+    record = dr.new_record("app", "d1", "s1", inputs, {"version": 7}, [{"name": "/x"}], facts)
     dr.save(str(path), record)
     assert dr.load(str(path)) == record
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

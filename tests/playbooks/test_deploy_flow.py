@@ -2,7 +2,8 @@
 
 first deploy serving -> a no-op deploy takes the fast path (nothing changed since the
 verified deploy: every role skipped, the release checked) and, with the fast path off,
-runs every role and changes nothing -> a code change released -> rollback.yml brings the
+runs every role and changes nothing -> a code change released (only the source changed:
+provisioning skipped) -> rollback.yml brings the
 previous code back -> a broken revision rolled back by deploy.yml itself while the previous
 release keeps serving -> check mode shows the drift of a config var changed by hand and
 changes nothing -> ... -> a config var changed by hand makes the next deploy run in full and
@@ -183,7 +184,10 @@ def test_a_lock_left_behind_makes_the_deploy_run_in_full_and_take_it_over(flow: 
 
 
 def test_a_code_change_is_released(flow: Flow) -> None:
+    # Only the source changed since the verified deploy above, and Heroku holds what it left:
+    # the fast path skips provisioning and the config call; the build, release and checks run.
     before = flow.version()["release"]
+    releases = len(flow.releases())
     (flow.source / "config" / "urls.py").write_text(
         (flow.source / "config" / "urls.py").read_text() + "\n# code-b\n"
     )
@@ -195,6 +199,16 @@ def test_a_code_change_is_released(flow: Flow) -> None:
     assert serving["release"] != before
     assert serving["commit"].startswith("code-b+m.")
     assert "Backup:    none needed (migrations unchanged)" in run.output
+    text = " ".join(run.output.split())
+    assert "Building and releasing the new source: only the app's source differs" in text
+    assert "heroku_addons :" not in run.output, run.output  # provisioning skipped
+    assert "Config:    unchanged" in run.output
+    assert "Smoke test passed" in run.output
+    assert len(flow.releases()) == releases + 1  # the build's release, no config release
+    # What it released is recorded: the same deploy again has nothing to do.
+    again = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-b")
+    assert again.rc == 0 and again.changed == 0, again.tail()
+    assert "Unchanged: " in again.output, again.tail()
 
 
 def test_rollback_brings_the_previous_code_back(flow: Flow) -> None:
@@ -327,12 +341,14 @@ def test_a_hand_change_makes_the_next_deploy_run_in_full_and_repair_it(flow: Flo
     assert converge.rc == 0, converge.tail()
     declared = flow.api(f"/apps/{APP}/config-vars")["WEB_CONCURRENCY"]
     flow.api(f"/apps/{APP}/config-vars", "PATCH", {"WEB_CONCURRENCY": "7"})
-    run = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-d")
+    # A new source too: provisioning must still run, the hand change outweighs it.
+    run = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-e")
     assert run.rc == 0, run.tail()
     text = " ".join(run.output.split())
     assert "Deploying in full: what Heroku or AWS hold differs from the deploy verified" in text
+    assert "and the app's source differs" in text, run.tail()
     assert re.search(r"Config:\s+WEB_CONCURRENCY'$", run.output, re.M), run.tail()
     assert flow.api(f"/apps/{APP}/config-vars")["WEB_CONCURRENCY"] == declared
-    again = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-d")
+    again = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-e")
     assert again.rc == 0 and again.changed == 0, again.tail()
     assert "Unchanged: " in again.output, again.tail()

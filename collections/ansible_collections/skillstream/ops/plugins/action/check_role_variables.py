@@ -23,6 +23,7 @@ from ansible.template import trust_as_template
 _ARGS = {
     "roles": {"type": "list", "elements": "str", "required": True},
     "entry_point": {"type": "str", "default": "validate"},
+    "digest_exclude": {"type": "list", "elements": "str", "default": []},
 }
 _PROBLEMS_TEMPLATE = "variable_problems.j2"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -46,7 +47,13 @@ class ActionModule(ActionBase):
             checked.append(role)
         # Facts: a role's own entry point skips checking what was checked here, and
         # deploy.yml's fast path compares what the variables resolve to with the last deploy.
-        digest = variables_digest(values)
+        excluded = set(args["digest_exclude"])
+        digest = variables_digest(
+            {
+                role: {k: v for k, v in got.items() if k not in excluded}
+                for role, got in values.items()
+            }
+        )
         result.update(
             changed=False,
             checked=checked,

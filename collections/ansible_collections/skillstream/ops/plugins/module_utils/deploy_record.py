@@ -7,7 +7,9 @@ and what read-only calls return (the Heroku app, its config vars, releases, form
 add-ons and the rest; each AWS role's record and reads). The next deploy computes the same
 digest before it touches anything. Equal means every role would find what it wants and
 change nothing, so deploy.yml only checks the release serves. Any difference - a hand
-change, a new variable, a changed role, a changed file of the app - and it runs in full.
+change, a new variable, a changed role - and it runs in full. When only the app's source
+differs and Heroku and AWS hold what the last verified deploy left, provisioning has nothing
+to do either: the deploy builds and releases the new source and checks it (source_only).
 
 Like skillstream.aws.applied_state, nothing here knows what a resource should look like:
 the modules stay the only judges of "converged"; this only tells "as it was".
@@ -35,7 +37,7 @@ from ansible_collections.skillstream.heroku.plugins.module_utils.resources impor
 )
 from ansible_collections.skillstream.heroku.plugins.module_utils.tarball import tree_digest
 
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 
 # What a deploy manages on Heroku, read as it is: one GET each.
 HEROKU_READS = (
@@ -114,8 +116,11 @@ def read_aws(checks: list[dict[str, Any]], make_client: Callable[..., Any]) -> l
     return covered
 
 
-def inputs_digest(inputs: dict[str, Any], source: dict[str, Any], code_paths: list[str]) -> dict:
-    """The inputs as digests, by kind: the given ones, the app's source, the ops code."""
+def inputs_digest(
+    inputs: dict[str, Any], source: dict[str, Any], code_paths: list[str], source_version: str = ""
+) -> dict:
+    """The inputs as digests, by kind: the given ones, the app's source (its files and the
+    version the build is given), the ops code."""
     code = {}
     for path in sorted(code_paths):
         if os.path.isdir(path):
@@ -127,7 +132,8 @@ def inputs_digest(inputs: dict[str, Any], source: dict[str, Any], code_paths: li
             code[path] = None
     app_source = None
     if source.get("dir"):
-        app_source = tree_digest(source["dir"], source.get("exclude"))  # ValueError: no such dir
+        tree = tree_digest(source["dir"], source.get("exclude"))  # ValueError: no such dir
+        app_source = digest({"tree": tree, "version": source_version})
     return {"given": digest(inputs), "source": app_source, "code": digest(code)}
 
 
@@ -139,8 +145,36 @@ INPUT_NAMES = {
 
 
 def inputs_differing(fresh: dict[str, Any], recorded: dict[str, Any]) -> list[str]:
-    """What differs between two inputs_digest() results, in words."""
-    return [INPUT_NAMES[k] for k in INPUT_NAMES if fresh.get(k) != recorded.get(k)]
+    """The kinds of input (INPUT_NAMES' keys) that differ between two inputs_digest() results."""
+    return [k for k in INPUT_NAMES if fresh.get(k) != recorded.get(k)]
+
+
+def in_words(kinds: list[str]) -> str:
+    """["given", "source"] -> "the variables and the app's source differ"."""
+    names = [INPUT_NAMES[k] for k in kinds]
+    return "%s differ%s" % (" and ".join(names), "" if len(names) > 1 else "s")
+
+
+def compare(
+    record: dict[str, Any], differing: list[str], fresh: str, state: str
+) -> tuple[bool, bool, str]:
+    """(unchanged, source_only, reason) of a check against ``record``: ``differing`` the
+    input kinds that differ, ``fresh`` the whole digest, ``state`` the digest of the reads."""
+    since = "the deploy verified at %s" % record.get("recorded_at")
+    if state != record["state"]:
+        reason = "what Heroku or AWS hold differs from %s" % since
+        if differing:
+            reason += ", and %s" % in_words(differing)
+        return False, False, reason
+    if not differing and fresh == record["digest"]:
+        return True, False, ""
+    if differing == ["source"]:
+        return (
+            False,
+            True,
+            "only the app's source differs from %s; Heroku and AWS hold what it left" % since,
+        )
+    return False, False, "%s from %s" % (in_words(differing or ["given"]), since)
 
 
 def digest(document: Any) -> str:
@@ -158,6 +192,8 @@ def load(path: str) -> dict[str, Any]:
     if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
         return {}
     if not isinstance(record.get("digest"), str) or not isinstance(record.get("aws_checks"), list):
+        return {}
+    if not isinstance(record.get("state"), str):
         return {}
     if not isinstance(record.get("inputs"), dict):
         return {}
@@ -180,13 +216,14 @@ def save(path: str, record: dict[str, Any]) -> None:
 
 
 def new_record(
-    app: str, fresh: str, inputs: dict, serving: dict, aws_checks: list, facts: dict
+    app: str, fresh: str, state: str, inputs: dict, serving: dict, aws_checks: list, facts: dict
 ) -> dict[str, Any]:
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     return {
         "version": RECORD_VERSION,
         "app": app,
         "digest": fresh,
+        "state": state,
         "inputs": inputs,
         "recorded_at": now.isoformat(),
         "release": serving.get("version"),

@@ -30,6 +30,14 @@ options:
     description: The entry point of C(meta/argument_specs.yml) whose options are checked.
     type: str
     default: validate
+  digest_exclude:
+    description:
+      - Variables left out of RV(variables_digest) (still checked). For C(deploy.yml),
+        C(heroku_app_version): the version a build is given belongs to the app's source,
+        which skillstream.ops.deploy_record digests on its own.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     support: full

@@ -21,6 +21,9 @@ description:
     equals the recorded one. Then every role would find what it wants and change nothing.
     Any difference gives RV(unchanged=false) and a RV(reason), and the deploy runs in full
     (and records again when it passes).
+  - When only the app's source differs (its files, or O(source_version)) and the reads equal
+    the recorded ones, RV(source_only=true): provisioning would change nothing, only a build
+    and release of the new source are due. Any other difference makes no read at all.
   - Never compares resources itself and never writes to Heroku or AWS. O(mode=check) never
     fails on an API error, a missing record or an unreadable file; it reports
     RV(unchanged=false) and why.
@@ -53,6 +56,12 @@ options:
     type: list
     elements: path
     default: []
+  source_version:
+    description:
+      - The version the build is given (C(heroku_app_version), e.g. a CI run's commit); it
+        counts as part of the app's source, not as a variable.
+    type: str
+    default: ""
   facts:
     description:
       - With O(mode=record), small values stored in the record (no secrets) and returned by
@@ -87,6 +96,7 @@ EXAMPLES = r"""
     path: ~/.local/state/skillstream/deploys/skillstream-production.json
     inputs:
       variables: "{{ skillstream_variables_digest }}"
+    source_version: "{{ heroku_app_version }}"
     code_paths: [roles, playbooks, collections/ansible_collections/skillstream, deploy.yml]
   register: last_deploy
 
@@ -97,6 +107,7 @@ EXAMPLES = r"""
     mode: record
     inputs:
       variables: "{{ skillstream_variables_digest }}"
+    source_version: "{{ heroku_app_version }}"
     code_paths: [roles, playbooks, collections/ansible_collections/skillstream, deploy.yml]
     facts:
       check_url: "{{ heroku_app_result.check_url }}"
@@ -109,6 +120,12 @@ unchanged:
   description: Whether the fresh digest equals the recorded one (false with O(mode=record)).
   returned: always
   type: bool
+source_only:
+  description:
+    - Whether only the app's source differs from the record while Heroku and AWS hold what
+      the recorded deploy left (O(mode=check)); a build and release are due, provisioning is not.
+  returned: always
+  type: bool
 reason:
   description: Why not unchanged (no record, a read failed, something differs); empty otherwise.
   returned: always
@@ -119,8 +136,9 @@ digest:
   type: str
 recorded:
   description:
-    - The record's C(digest), C(release) number, time (C(recorded_at)) and C(facts); empty
-      when there is none.
+    - The record's C(digest), C(release) number, time (C(recorded_at)), C(facts) and
+      C(aws_checks) (a deploy that skipped provisioning records them again); empty when there
+      is none.
   returned: always
   type: dict
 serving:
@@ -159,21 +177,29 @@ def make_client(service, region, endpoint_url):
     return RetryingBotoClientWrapper(raw, AWSRetry.jittered_backoff(retries=4))
 
 
-def fresh_digest(hm, inputs, aws_checks):
-    """(digest, serving release) of the inputs and of what the reads return now."""
+def fresh_state(hm, aws_checks):
+    """(digest of what the reads return now, the serving release)."""
     heroku, serving = dr.read_heroku(hm.client, hm.params["app"])
     aws = dr.read_aws(aws_checks, make_client)
-    return dr.digest({"inputs": inputs, "heroku": heroku, "aws": aws}), serving
+    return dr.digest({"heroku": heroku, "aws": aws}), serving
 
 
 def run(hm):
     p = hm.params
     record = dr.load(p["path"])
     recorded = (
-        {k: record.get(k) for k in ("digest", "release", "recorded_at", "facts")} if record else {}
+        {k: record.get(k) for k in ("digest", "release", "recorded_at", "facts", "aws_checks")}
+        if record
+        else {}
     )
     result = dict(
-        changed=False, unchanged=False, reason="", digest="", recorded=recorded, serving={}
+        changed=False,
+        unchanged=False,
+        source_only=False,
+        reason="",
+        digest="",
+        recorded=recorded,
+        serving={},
     )
     recording = p["mode"] == "record"
     if not recording and not record:
@@ -191,30 +217,29 @@ def run(hm):
         botocore.exceptions.ClientError,
     )
     try:
-        inputs = dr.inputs_digest(p["inputs"], facts.get("source") or {}, p["code_paths"])
+        inputs = dr.inputs_digest(
+            p["inputs"], facts.get("source") or {}, p["code_paths"], p["source_version"]
+        )
         differing = [] if recording else dr.inputs_differing(inputs, record["inputs"])
-        if differing:  # a full deploy follows anyway: no read needed to know it
-            result["reason"] = "%s differ%s from the deploy verified at %s" % (
-                " and ".join(differing),
-                "" if len(differing) > 1 else "s",
+        # A full deploy follows anyway: no read needed to know it. Only a new source keeps
+        # the question open: provisioning may still be skipped if the rest is as it was.
+        if differing and differing != ["source"]:
+            result["reason"] = "%s from the deploy verified at %s" % (
+                dr.in_words(differing),
                 record.get("recorded_at"),
             )
             return result
-        fresh, serving = fresh_digest(hm, inputs, checks)
+        state, serving = fresh_state(hm, checks)
     except errors as exc:
         result["reason"] = "a read failed: %s" % exc
         if recording:
             hm.module.warn("deploy_record: nothing recorded in %s, %s" % (p["path"], exc))
         return result
+    fresh = dr.digest({"inputs": inputs, "state": state})
     result.update(digest=fresh, serving=serving)
     if not recording:
-        if fresh == record["digest"]:
-            result["unchanged"] = True
-        else:
-            result["reason"] = (
-                "what Heroku or AWS hold differs from the deploy verified at %s"
-                % record.get("recorded_at")
-            )
+        unchanged, source_only, reason = dr.compare(record, differing, fresh, state)
+        result.update(unchanged=unchanged, source_only=source_only, reason=reason)
         return result
     if record.get("digest") == fresh and (record["aws_checks"], record.get("facts")) == (
         checks,
@@ -223,7 +248,7 @@ def run(hm):
         return result
     result["changed"] = True
     if not hm.check_mode:
-        dr.save(p["path"], dr.new_record(p["app"], fresh, inputs, serving, checks, facts))
+        dr.save(p["path"], dr.new_record(p["app"], fresh, state, inputs, serving, checks, facts))
     return result
 
 
@@ -235,6 +260,7 @@ def main():
             mode=dict(type="str", default="check", choices=["check", "record"]),
             inputs=dict(type="dict", default={}),
             code_paths=dict(type="list", elements="path", default=[]),
+            source_version=dict(type="str", default=""),
             facts=dict(type="dict", default={}),
             aws_checks=dict(type="list", elements="dict", default=[]),
         ),
