@@ -199,8 +199,10 @@ def test_a_code_change_is_released(flow: Flow) -> None:
     assert serving["release"] != before
     assert serving["commit"].startswith("code-b+m.")
     assert "Backup:    none needed (migrations unchanged)" in run.output
-    text = " ".join(run.output.split())
-    assert "Building and releasing the new source: only the app's source differs" in text
+    text = " ".join(run.output.replace("''", "'").split())  # YAML's quoting of "app's"
+    assert "Building and releasing the new source: only the app's source differs" in text, (
+        run.tail()
+    )
     assert "heroku_addons :" not in run.output, run.output  # provisioning skipped
     assert "Config:    unchanged" in run.output
     assert "Smoke test passed" in run.output
@@ -344,7 +346,7 @@ def test_a_hand_change_makes_the_next_deploy_run_in_full_and_repair_it(flow: Flo
     # A new source too: provisioning must still run, the hand change outweighs it.
     run = flow.playbook("deploy.yml", "-e", "heroku_app_version=code-e")
     assert run.rc == 0, run.tail()
-    text = " ".join(run.output.split())
+    text = " ".join(run.output.replace("''", "'").split())  # YAML's quoting of "app's"
     assert "Deploying in full: what Heroku or AWS hold differs from the deploy verified" in text
     assert "and the app's source differs" in text, run.tail()
     assert re.search(r"Config:\s+WEB_CONCURRENCY'$", run.output, re.M), run.tail()
