@@ -431,7 +431,8 @@ class DynoManager:
         """Run `spec`: replace what changed, keep dynos of this release that are still wanted.
 
         With `preboot`, new web dynos start first and take traffic once they accept
-        connections; only then are the old ones stopped, so no request fails.
+        connections; only then are the old ones stopped, so no request fails. The other
+        process types restart at once, as without preboot.
         """
         app = self._app(spec.app_name)
         with app.deploy_lock:
@@ -480,6 +481,22 @@ class DynoManager:
             app.spec = spec
         for dyno in new_web:
             dyno.start()
+
+        # Preboot is about web dynos only: the other process types restart at once, as they
+        # would without it, while the new web dynos boot (a worker's slow shutdown never
+        # holds up the switch of the web traffic).
+        def restart_others() -> None:
+            self._stop_all(old_other)
+            with self._lock:
+                for dyno in old_other:
+                    if app.dynos.get(dyno.name) is dyno:
+                        del app.dynos[dyno.name]
+                app.dynos.update({d.name: d for d in new_other})
+            for dyno in new_other:
+                dyno.start()
+
+        others = threading.Thread(target=restart_others, name=f"restart-{spec.app_name}")
+        others.start()
         deadline = time.monotonic() + PREBOOT_TIMEOUT
         for dyno in new_web:
             dyno.up.wait(max(0.0, deadline - time.monotonic()))
@@ -493,14 +510,8 @@ class DynoManager:
         with self._lock:
             app.routing = None
         time.sleep(DRAIN_DELAY)
-        self._stop_all(old_web + old_other)
-        with self._lock:
-            for dyno in old_other:
-                if app.dynos.get(dyno.name) is dyno:
-                    del app.dynos[dyno.name]
-            app.dynos.update({d.name: d for d in new_other})
-        for dyno in new_other:
-            dyno.start()
+        self._stop_all(old_web)
+        others.join()
 
     @staticmethod
     def _stop_all(dynos: list[_Dyno]) -> None:

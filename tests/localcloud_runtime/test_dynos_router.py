@@ -296,6 +296,26 @@ def test_preboot_release_drops_no_request(
     assert rt.get("/")[1].startswith(b"v2 from web.")
 
 
+def test_preboot_restarts_the_other_process_types_at_once(
+    rt: Runtime, built_app: BuildResult
+) -> None:
+    # Preboot changes how web dynos start; a worker restarts as it would without it, at the
+    # release, not after the web traffic has switched (a job queued then waits less).
+    rt.dynos.deploy(spec(built_app, version=1, web=1, worker=1, preboot=True, greeting="v1"))
+    assert rt.dynos.wait_up("demo", 30)
+    seen = len(rt.log_lines())
+    rt.dynos.deploy(spec(built_app, version=2, web=1, worker=1, preboot=True, greeting="v2"))
+    lines = rt.log_lines()[seen:]
+
+    def first(pattern: str) -> int:
+        return next(i for i, line in enumerate(lines) if pattern in line)
+
+    worker_started = first("heroku[worker.1]: Starting process")
+    web_stopped = first("heroku[web.1]: Stopping all processes")
+    assert worker_started < web_stopped, lines
+    assert {d.release_version for d in rt.dynos.dynos("demo")} == {2}
+
+
 def test_release_without_preboot_replaces_dynos(rt: Runtime, built_app: BuildResult) -> None:
     rt.dynos.deploy(spec(built_app, version=1, greeting="v1"))
     assert rt.get("/")[1].startswith(b"v1")  # the router waits while the dyno boots
