@@ -153,14 +153,30 @@ def assert_one_line_per_event(lines: list[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def dyno(database, s3_endpoint, tmp_path_factory):
+def web_dyno(database, s3_endpoint, tmp_path_factory):
     """Production profile: https behind the router's X-Forwarded-Proto."""
     formation = Formation(dyno_env(database, s3_endpoint), tmp_path_factory.mktemp("dyno"))
     formation.release()
     formation.start("web", f" --bind {formation.url[7:]}")  # Heroku binds 0.0.0.0:$PORT
     formation.wait_for_web()
-    yield formation.url
+    yield formation
     assert_one_line_per_event(formation.stop())
+
+
+@pytest.fixture(scope="module")
+def dyno(web_dyno):
+    return web_dyno.url
+
+
+def test_the_worker_warms_up_before_its_first_request(web_dyno):
+    # gunicorn.conf.py's post_worker_init: views imported and connections opened before the
+    # worker accepts, so the first request after a release does not pay for them.
+    lines = web_dyno.processes[0][2].read_text().splitlines()
+    warm = [i for i, line in enumerate(lines) if "event=worker_warm" in line]
+    served = [i for i, line in enumerate(lines) if line.startswith("127.0.0.1 - ")]
+    assert warm, lines
+    assert "healthy=True" in lines[warm[0]], lines[warm[0]]
+    assert served and warm[0] < served[0], lines
 
 
 HTTPS = {"X-Forwarded-Proto": "https", "Host": "skillstream.example.com"}
