@@ -62,6 +62,8 @@ def mail_page(ctx: Ctx, app: str) -> Any:
         "<!doctype html><html lang=en><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width, initial-scale=1'>"
         f"<title>Mail for {html.escape(app)}</title>"
+        # No icon: else the browser asks the API for /favicon.ico and logs a 404.
+        "<link rel=icon href='data:,'>"
         "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:1rem auto;"
         "padding:0 1rem}article{border:1px solid #ccd;border-radius:8px;padding:0 1rem;"
         "margin:1rem 0}.meta{color:#555;font-size:.9rem}pre{white-space:pre-wrap;"
