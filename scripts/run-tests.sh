@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test run CI does (`make test`): lint first, then three suites side by side
+# The whole test run CI does (`make test`): the linters and three suites side by side
 # (the machine has 2 cores and most of the deploy-level tests wait on processes):
-#   app       the SkillStream app's own suite (skillstream/tests, PostgreSQL + Redis + Chromium)
+#   lint+app  scripts/lint.sh (about a minute), then the SkillStream app's own suite
+#             (skillstream/tests, PostgreSQL + Redis + Chromium)
 #   platform  localcloud, the collections, the AWS and ops roles (tests/ below)
 #   deploy    playbooks, Molecule scenarios, e2e and the reliability suite
 # Each suite has its own private localcloud. Fails when any test fails.
@@ -12,8 +13,6 @@ export PATH="$BIN:$PATH"
 LOGS=tests/artifacts/logs
 mkdir -p "$LOGS"
 started=$(date +%s)
-
-scripts/lint.sh
 
 slow=()
 [[ -n ${SKIP_SLOW:-} ]] && slow=(-m "not slow")
@@ -35,8 +34,17 @@ run_suite() {
 platform_dirs=(tests/foundation tests/localcloud tests/localcloud_runtime tests/collection tests/aws tests/ops tests/cli)
 deploy_dirs=(tests/playbooks tests/molecule tests/e2e tests/reliability)
 
+# The linters share a lane with the short app suite rather than hold up the long suites;
+# both always run, and the lane fails when either does.
+lint_then_app() {
+  local failed=0
+  run_suite lint scripts/lint.sh || failed=1
+  run_suite app bash -c "cd skillstream && '$BIN/pytest' -q -p no:cacheprovider" || failed=1
+  return "$failed"
+}
+
 pids=()
-run_suite app bash -c "cd skillstream && '$BIN/pytest' -q -p no:cacheprovider" & pids+=($!)
+lint_then_app & pids+=($!)
 run_suite platform "$BIN/pytest" -q -p no:cacheprovider "${slow[@]}" "${platform_dirs[@]}" & pids+=($!)
 run_suite deploy "$BIN/pytest" -q -p no:cacheprovider "${slow[@]}" "${deploy_dirs[@]}" & pids+=($!)
 
